@@ -1,0 +1,90 @@
+// A whole TikTickets stack for one test file: its own database (copied from the migrated
+// template), a worker on its own task queue against the shared Temporal dev server, and the
+// API on a free port. Tests talk to it over real HTTP and sockets.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import knexFactory from 'knex';
+import { inject } from 'vitest';
+import { startApiServer } from '../../api/server';
+import { createDb } from '../../db/knex';
+import { loadConfig, type Config } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { createServices, type Services } from '../../lib/services';
+import { createTemporalClient } from '../../temporal/client';
+import { createWorker } from '../../temporal/worker';
+import { ensureSuperUser } from '../../db/super-user';
+
+export interface Stack {
+  url: string;
+  services: Services;
+  config: Config;
+  worker: Worker;
+  superLogin: { email: string; password: string };
+  stop(): Promise<void>;
+}
+
+export const SUPER = { email: 'super@test.local', password: 'super-secret-pass' };
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const serverUrl = inject('databaseServerUrl');
+  const database = `tt_test_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: serverUrl });
+  await admin.raw(`CREATE DATABASE ${database} TEMPLATE ${inject('templateDatabase')}`);
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktickets-stack-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    TEMPORAL_TASK_QUEUE: `test-${database}`,
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const log = createLogger(config.logLevel);
+  const db = createDb(withDatabase(serverUrl, database));
+  const address = inject('temporalAddress');
+  const temporal = await createTemporalClient({ address, namespace: config.temporalNamespace });
+  const services = createServices({
+    config,
+    db,
+    secrets: { jwtSecret: config.jwtSecret as string, encryptionKey: config.encryptionKey as string },
+    temporal,
+    log,
+  });
+  await ensureSuperUser(db, SUPER.email, SUPER.password, log);
+
+  const worker = await createWorker(services, {
+    address,
+    taskQueue: config.temporalTaskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  const api = await startApiServer(services, { port: 0, host: '127.0.0.1' });
+
+  return {
+    url: api.url,
+    services,
+    config,
+    worker,
+    superLogin: SUPER,
+    stop: async () => {
+      await api.close();
+      worker.shutdown();
+      await running;
+      await temporal.connection.close();
+      await db.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
