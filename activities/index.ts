@@ -1,6 +1,8 @@
 // Every activity the worker registers, built from the process's shared services.
 import { Tenant } from '../db/models';
 import type { Services } from '../lib/services';
+import { createDeliveryActivities } from './delivery';
+import { createTicketActivities } from './tickets';
 
 export function createActivities(services: Services) {
   const { db } = services;
@@ -9,6 +11,8 @@ export function createActivities(services: Services) {
       const tenant = await Tenant.query(db).findById(tenantId).throwIfNotFound();
       return tenant.name;
     },
+    ...createTicketActivities(services),
+    ...createDeliveryActivities(services),
   };
 }
 

@@ -13,9 +13,14 @@ import { errorHandler } from './http/errors';
 import { ApiRegistry } from './http/route';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
+import { channelRoutes } from './routes/channels';
+import { contactRoutes } from './routes/contacts';
+import { eventRoutes } from './routes/events';
 import { settingsRoutes } from './routes/settings';
 import { tenantRoutes } from './routes/tenants';
+import { ticketRoutes } from './routes/tickets';
 import { userRoutes } from './routes/users';
+import { webchatRoutes } from './routes/webchat';
 
 export interface AppOptions {
   redis?: Redis;
@@ -88,6 +93,21 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
   userRoutes(registry, services);
   catalogRoutes(registry);
   settingsRoutes(registry, services);
+  channelRoutes(registry, services);
+  contactRoutes(registry, services);
+  ticketRoutes(registry, services);
+  eventRoutes(registry, services);
+  webchatRoutes(registry, services);
+
+  // The web chat widget calls the public endpoints from the tenants' own sites.
+  app.use('/api/v1/public', (req, res, next) => {
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('vary', 'origin');
+    if (req.method === 'OPTIONS') res.status(204).end();
+    else next();
+  });
 
   const apiRouter = express.Router();
   apiRouter.use(express.json({ limit: '1mb' }), cookieParser(), authenticate(db, tokens));

@@ -119,6 +119,9 @@ export class Channel extends TenantModel {
   qrCode!: string | null;
   statusReason!: string | null;
   statusAt!: string | null;
+  /** Task queue of the worker hosting the live session (WhatsApp, Telegram polling). */
+  sessionQueue!: string | null;
+  sessionId!: string | null;
 }
 
 export class Contact extends TenantModel {

@@ -2,7 +2,7 @@
 // filters by tenant, and every insert is stamped with it. A row of another tenant is simply not
 // there, so it answers 404 like an id that does not exist.
 import type { Knex } from 'knex';
-import type { Model, PartialModelObject, QueryBuilder, TransactionOrKnex } from 'objection';
+import { Model, type PartialModelObject, type QueryBuilder, type TransactionOrKnex } from 'objection';
 import { notFound } from '../lib/errors';
 
 type TenantOwned = Model & { tenantId: number | null };
@@ -19,6 +19,11 @@ export class TenantScope {
     readonly tenantId: number,
     private readonly trx?: Knex.Transaction,
   ) {}
+
+  /** The connection (or transaction) for link tables that have no model of their own. */
+  get knex(): Knex {
+    return this.trx ?? Model.knex();
+  }
 
   /** The same scope, running inside a transaction. */
   within(trx: Knex.Transaction): TenantScope {

@@ -24,6 +24,17 @@ export interface Config {
   mediaAllowedTypes: string[];
   chromiumPath: string;
   webDistDir: string;
+  /** Length of a "minute" in ticket timers; shorter only in tests and demos. */
+  timerMinuteMs: number;
+  /** Whether this worker process hosts live channel sessions (it needs Chromium for WhatsApp). */
+  channelSessions: boolean;
+  /** First wait before a failed session is started again; doubles up to the maximum. */
+  sessionBackoffMs: number;
+  sessionMaxBackoffMs: number;
+  /** A session whose worker stays silent this long is considered lost and started elsewhere. */
+  sessionHeartbeatTimeoutMs: number;
+  /** How long WhatsApp may take to show a QR code or restore a session before it is retried. */
+  sessionConnectTimeoutMs: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -67,5 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     chromiumPath: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     webDistDir: path.resolve(env.WEB_DIST_DIR ?? 'web/dist'),
+    timerMinuteMs: int(env.TIMER_MINUTE_MS, 60_000),
+    channelSessions: env.CHANNEL_SESSIONS !== 'false',
+    sessionBackoffMs: int(env.CHANNEL_SESSION_BACKOFF_MS, 2_000),
+    sessionMaxBackoffMs: int(env.CHANNEL_SESSION_MAX_BACKOFF_MS, 5 * 60_000),
+    sessionHeartbeatTimeoutMs: int(env.CHANNEL_SESSION_HEARTBEAT_TIMEOUT_MS, 30_000),
+    sessionConnectTimeoutMs: int(env.CHANNEL_SESSION_CONNECT_TIMEOUT_MS, 120_000),
   };
 }

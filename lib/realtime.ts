@@ -13,6 +13,7 @@ export const rooms = {
   queue: (queueId: number) => `queue:${queueId}`,
   ticket: (ticketId: number) => `ticket:${ticketId}`,
   user: (userId: number) => `user:${userId}`,
+  visitor: (channelId: number, visitorId: string) => `visitor:${channelId}:${visitorId}`,
 };
 
 /** The rooms that see a ticket: its managers, its queue (or everyone when it has none), its agent. */
@@ -52,6 +53,11 @@ export class RealtimePublisher {
     const seq = stored.id;
     this.emitter(targetRooms, event, { ...payload, seq });
     return seq;
+  }
+
+  /** Sends without storing, for audiences that do not replay from the cursor (web chat visitors). */
+  emitOnly(targetRooms: string[], event: string, payload: Record<string, unknown>): void {
+    this.emitter(targetRooms, event, toJson(payload));
   }
 
   /** What a client that may join `allowedRooms` missed since `after`, oldest first. */

@@ -62,7 +62,7 @@ export interface SendResult {
 
 /** What an adapter hands events to. Implemented by the ingest module. */
 export interface ChannelSink {
-  inbound(message: InboundMessage): Promise<void>;
+  inbound(message: InboundMessage): Promise<unknown>;
   update(tenantId: number, channelId: number, update: MessageUpdate): Promise<void>;
   /** Connection state changes (qrcode, connected, …) with an optional QR payload. */
   state(tenantId: number, channelId: number, state: string, detail?: { qr?: string; reason?: string }): Promise<void>;
@@ -78,10 +78,40 @@ export interface ChannelContext {
   sink: ChannelSink;
 }
 
+/** Connection states a session reports; the web app shows them on the channel. */
+export type SessionState =
+  | 'opening'
+  | 'qrcode'
+  | 'authenticated'
+  | 'connected'
+  | 'disconnected'
+  | 'timeout'
+  | 'conflict'
+  | 'stopped';
+
+/** Why a live session ended by itself; the supervisor shows it and starts a new one later. */
+export class SessionEnded extends Error {
+  constructor(
+    readonly state: SessionState,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionEnded';
+  }
+}
+
 export interface ChannelAdapter {
   readonly type: ChannelType;
-  /** Channels with a live session (WhatsApp, Telegram polling) start and stop one. */
+  /**
+   * Runs the channel's live session (WhatsApp, Telegram polling): resolves once `signal` aborts
+   * and the client is torn down, rejects with SessionEnded when the session ends by itself.
+   */
   start?(signal: AbortSignal): Promise<void>;
-  stop?(): Promise<void>;
+  /** Asks the live client for its state; a watchdog calls it to notice a hung client. */
+  probe?(): Promise<string>;
+  /** Unlinks the session at the network and forgets its stored credentials. */
+  logout?(): Promise<void>;
+  /** Maps one event the network pushed to us (a webhook payload) to the sink. */
+  receive?(event: unknown): Promise<void>;
   send(message: OutboundMessage): Promise<SendResult>;
 }

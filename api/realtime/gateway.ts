@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { Ticket, User } from '../../db/models';
+import { Channel, Ticket, User } from '../../db/models';
 import { TenantScope } from '../../db/tenant-scope';
 import { rooms } from '../../lib/realtime';
 import type { Services } from '../../lib/services';
@@ -30,7 +30,9 @@ export function attachGateway(
   redis?: Redis,
 ): Server {
   const { db, publisher, log } = services;
-  const io = new Server(httpServer, { serveClient: false, cors: { origin: false } });
+  // Sockets authenticate with a token in the handshake, never with cookies, so any origin may
+  // connect: web chat widgets live on the tenants' own sites.
+  const io = new Server(httpServer, { serveClient: false, cors: { origin: true } });
   if (redis) io.adapter(createAdapter(redis, redis.duplicate()));
   publisher.attach((targetRooms, event, payload) => io.to(targetRooms).emit(event, payload));
 
@@ -46,6 +48,13 @@ export function attachGateway(
   };
 
   io.use(async (socket, next) => {
+    const { widgetToken, visitorId } = socket.handshake.auth ?? {};
+    if (typeof widgetToken === 'string' && typeof visitorId === 'string') {
+      const channel = await Channel.query(db).findOne({ widgetToken, type: 'webchat' }).catch(() => undefined);
+      if (!channel) return next(new Error('unknown widget'));
+      socket.data.visitorRoom = rooms.visitor(channel.id, visitorId);
+      return next();
+    }
     const token = socket.handshake.auth?.token as string | undefined;
     const principal = await resolvePrincipal(db, tokens, token).catch(() => null);
     if (!principal?.tenantId || !principal.userId) return next(new Error('unauthorized'));
@@ -54,6 +63,10 @@ export function attachGateway(
   });
 
   io.on('connection', async (socket) => {
+    if (socket.data.visitorRoom) {
+      await socket.join(socket.data.visitorRoom as string);
+      return;
+    }
     const principal = socket.data.principal as Principal;
     await socket.join(roomsFor(principal));
     await setPresence(principal, 'online').catch((error) => log.warn({ err: error }, 'presence'));

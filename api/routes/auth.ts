@@ -8,7 +8,7 @@ import { RateLimiter } from '../../lib/rate-limit';
 import type { Services } from '../../lib/services';
 import { principalForUser } from '../auth/middleware';
 import { REFRESH_TOKEN_TTL_DAYS, type TokenService } from '../auth/tokens';
-import { presentUser } from '../presenters';
+import { presentUser } from '../../lib/presenters';
 import type { ApiRegistry } from '../http/route';
 
 const REFRESH_COOKIE = 'tt_refresh';

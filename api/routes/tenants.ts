@@ -7,7 +7,7 @@ import type { Services } from '../../lib/services';
 import { businessHoursSchema, timeZoneSchema } from '../../lib/tenant-settings';
 import { pageQuery, paginate } from '../http/pagination';
 import { idParams, type ApiRegistry } from '../http/route';
-import { presentTenant, presentUser } from '../presenters';
+import { presentTenant, presentUser } from '../../lib/presenters';
 import { newUserBody } from './users';
 
 const limit = z.number().int().min(0).max(100_000).nullable();

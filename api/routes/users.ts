@@ -7,7 +7,7 @@ import { hashPassword } from '../../lib/passwords';
 import type { Services } from '../../lib/services';
 import { pageQuery, paginate } from '../http/pagination';
 import { idParams, type ApiRegistry } from '../http/route';
-import { presentUser } from '../presenters';
+import { presentUser } from '../../lib/presenters';
 
 export const newUserBody = z.object({
   name: z.string().trim().min(1).max(160),

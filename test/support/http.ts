@@ -8,7 +8,7 @@ export interface Reply<T = any> {
 export class HttpClient {
   constructor(
     readonly baseUrl: string,
-    private token?: string,
+    readonly token?: string,
   ) {}
 
   as(token: string): HttpClient {
