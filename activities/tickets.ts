@@ -1,6 +1,7 @@
 // Side effects of the ticket workflow: persisting transitions and messages, reading the policy
 // that drives its timers, assignment and the texts it sends on its own.
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
 import { Channel, Contact, Message, Queue, Ticket, TicketEvent } from '../db/models';
 import { readSettings } from '../db/settings';
 import { fetchTicketView, presentMessages } from '../db/views';
@@ -52,6 +53,45 @@ export function createTicketActivities(services: Services) {
     if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} is gone`, 'TicketGone');
     return ticket;
   };
+
+  /** The ticket row and its audit event, in the caller's transaction. */
+  async function writeTransition(trx: Knex.Transaction, before: Ticket, input: TransitionInput) {
+    const now = new Date().toISOString();
+    await Ticket.query(trx)
+      .patch({
+        status: input.to,
+        userId: input.userId,
+        queueId: input.queueId,
+        ...(input.to === 'closed'
+          ? { closedAt: now, closeReason: (input.data?.reason as string | undefined) ?? null }
+          : { closedAt: null, closeReason: null }),
+        ...(input.to === 'open' ? { unreadCount: 0 } : {}),
+        ...(input.to === 'pending' ? { slaBreachedAt: null } : {}),
+      })
+      .where({ id: before.id });
+    await TicketEvent.query(trx).insert({
+      tenantId: before.tenantId,
+      ticketId: before.id,
+      type: input.type,
+      userId: input.byUserId,
+      fromStatus: before.status,
+      toStatus: input.to,
+      data: {
+        ...input.data,
+        fromQueueId: before.queueId,
+        toQueueId: input.queueId,
+        fromUserId: before.userId,
+        toUserId: input.userId,
+      },
+    });
+  }
+
+  /** Tells both the audience the ticket had and the one it has now. */
+  async function announceTransition(before: Ticket): Promise<TicketView> {
+    const after = await view(before.tenantId, before.id);
+    await publishTicket(after, ticketRooms(before));
+    return after;
+  }
 
   const publishTicket = async (ticket: TicketView, extraRooms: string[] = []) => {
     const targets = [...new Set([...ticketRooms(ticket), ...extraRooms])];
@@ -130,33 +170,8 @@ export function createTicketActivities(services: Services) {
     /** Writes a status change, its audit event, and tells both the old and the new audience. */
     async transitionTicket(input: TransitionInput): Promise<TicketView> {
       const before = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId }).throwIfNotFound();
-      const now = new Date().toISOString();
-      await db.transaction(async (trx) => {
-        await Ticket.query(trx)
-          .patch({
-            status: input.to,
-            userId: input.userId,
-            queueId: input.queueId,
-            ...(input.to === 'closed'
-              ? { closedAt: now, closeReason: (input.data?.reason as string | undefined) ?? null }
-              : { closedAt: null, closeReason: null }),
-            ...(input.to === 'open' ? { unreadCount: 0 } : {}),
-            ...(input.to === 'pending' ? { slaBreachedAt: null } : {}),
-          })
-          .where({ id: before.id });
-        await TicketEvent.query(trx).insert({
-          tenantId: before.tenantId,
-          ticketId: before.id,
-          type: input.type,
-          userId: input.byUserId,
-          fromStatus: before.status,
-          toStatus: input.to,
-          data: { ...input.data, fromQueueId: before.queueId, toQueueId: input.queueId, fromUserId: before.userId, toUserId: input.userId },
-        });
-      });
-      const after = await view(input.tenantId, input.ticketId);
-      await publishTicket(after, ticketRooms(before));
-      return after;
+      await db.transaction((trx) => writeTransition(trx, before, input));
+      return announceTransition(before);
     },
 
     recordOutbound,
@@ -201,8 +216,7 @@ export function createTicketActivities(services: Services) {
 
     /**
      * Gives a pending ticket to an online agent of its queue with room under the cap: the one
-     * who waited longest for a ticket (round robin) or who holds fewest (least busy). A lock per
-     * queue keeps two tickets from taking the same last slot.
+     * who waited longest for a ticket (round robin) or who holds fewest (least busy).
      */
     async autoAssign(input: { tenantId: number; ticketId: number }): Promise<number | null> {
       const ticket = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId });
@@ -210,7 +224,9 @@ export function createTicketActivities(services: Services) {
       const queue = await Queue.query(db).findById(ticket.queueId);
       if (!queue || queue.distribution === 'manual') return null;
 
-      return db.transaction(async (trx) => {
+      // The pick and the assignment share one transaction under a lock per queue, so two
+      // tickets never take the same agent's last free slot.
+      const assigned = await db.transaction(async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(?, ?)', [2, queue.id]);
         const openCount = trx('tickets')
           .count('*')
@@ -233,8 +249,20 @@ export function createTicketActivities(services: Services) {
           queue.distribution === 'least_busy'
             ? (a: any, b: any) => Number(a.openCount) - Number(b.openCount) || a.id - b.id
             : (a: any, b: any) => time(a.lastAssignedAt) - time(b.lastAssignedAt) || a.id - b.id;
-        return withRoom.sort(order)[0].id as number;
+        const agentId = withRoom.sort(order)[0].id as number;
+        await writeTransition(trx, ticket, {
+          tenantId: ticket.tenantId,
+          ticketId: ticket.id,
+          type: 'assigned',
+          to: 'open',
+          userId: agentId,
+          queueId: ticket.queueId,
+          byUserId: null,
+        });
+        return agentId;
       });
+      if (assigned !== null) await announceTransition(ticket);
+      return assigned;
     },
 
     /** Wakes the oldest ticket waiting in a queue, after an agent's load went down. */

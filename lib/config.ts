@@ -13,6 +13,8 @@ export interface Config {
   temporalTaskQueue: string;
   temporalPort: number;
   temporalUiPort: number;
+  /** Where people open the Temporal Web UI; links to runs start here. */
+  temporalUiUrl: string;
   embeddedPostgresPort: number;
   jwtSecret: string | undefined;
   encryptionKey: string | undefined;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalTaskQueue: env.TEMPORAL_TASK_QUEUE ?? 'tiktickets',
     temporalPort: int(env.TEMPORAL_PORT, 7233),
     temporalUiPort: int(env.TEMPORAL_UI_PORT, 8233),
+    temporalUiUrl: env.TEMPORAL_UI_URL ?? `http://localhost:${int(env.TEMPORAL_UI_PORT, 8233)}`,
     embeddedPostgresPort: int(env.EMBEDDED_POSTGRES_PORT, 5488),
     jwtSecret: env.JWT_SECRET || undefined,
     encryptionKey: env.ENCRYPTION_KEY || undefined,

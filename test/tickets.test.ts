@@ -157,7 +157,7 @@ describe('sending', () => {
       body: form,
     });
     expect(sent.status).toBe(201);
-    const message = await sent.json();
+    const message = (await sent.json()) as { mediaUrl: string };
     expect(message).toMatchObject({ kind: 'document', mediaType: 'application/pdf', mediaName: 'comprovante.pdf' });
 
     const file = await fetch(`${stack.url}${message.mediaUrl}`, { headers: { authorization: `Bearer ${token}` } });

@@ -10,6 +10,8 @@ export interface TicketWorkflowInput {
   contactId: number;
   /** State carried over by continue-as-new; absent on the first run. */
   carried?: TicketState;
+  /** History length at which a run hands over to a fresh one; the default suits production. */
+  historyLimit?: number;
 }
 
 export interface ScheduledSend {

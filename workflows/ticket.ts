@@ -218,7 +218,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     await fireDueTimers();
     if (isClosed()) break;
 
-    if (shouldContinueAsNew()) {
+    if (shouldContinueAsNew(input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
       await condition(allHandlersFinished);
       await Promise.all(background);
       return continueAsNew<typeof ticketWorkflow>({ ...input, carried: state });
@@ -247,11 +247,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     if (state.status !== 'pending' || policy.distribution === 'manual') return;
     if (Date.now() - lastAssignmentTry < ASSIGNMENT_RETRY_MS) return;
     lastAssignmentTry = Date.now();
-    const agentId = await acts.autoAssign({ tenantId, ticketId });
-    if (agentId === null) return;
     await serialize(async () => {
       if (state.status !== 'pending') return;
-      await transition('assigned', 'open', { userId: agentId, queueId: state.queueId, byUserId: null });
+      const agentId = await acts.autoAssign({ tenantId, ticketId });
+      if (agentId === null) return;
+      state.status = 'open';
+      state.userId = agentId;
+      state.lastActivityAt = Date.now();
+      wakeUp += 1;
     });
   }
 
@@ -336,9 +339,9 @@ function adoptStoredState(state: TicketState, policy: TicketPolicy): void {
   state.lastInboundAt = Math.max(state.lastInboundAt ?? 0, policy.lastInboundAt ?? 0) || null;
 }
 
-function shouldContinueAsNew(): boolean {
+function shouldContinueAsNew(historyLimit: number): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+  return info.continueAsNewSuggested || info.historyLength > historyLimit;
 }
 
 /** Runs update bodies one at a time, so two agents racing to accept see each other's result. */

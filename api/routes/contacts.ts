@@ -1,7 +1,10 @@
 // The people a tenant talks to, with their channel identities, custom fields and tags.
 import { z } from 'zod';
-import { Contact, ContactIdentity, Tag } from '../../db/models';
+import { Contact, ContactIdentity, Tag, User } from '../../db/models';
 import type { TenantScope } from '../../db/tenant-scope';
+import type { Request } from 'express';
+import { parseCsv, toCsv } from '../../lib/csv';
+import { badRequest } from '../../lib/errors';
 import type { Services } from '../../lib/services';
 import { pageQuery, paginate } from '../http/pagination';
 import { idParams, type ApiRegistry } from '../http/route';
@@ -19,6 +22,21 @@ const contactBody = z.object({
   tagIds: z.array(z.number().int().positive()).max(50).optional(),
   ownerUserId: z.number().int().positive().nullable().optional(),
 });
+
+const CSV_HEADER = ['name', 'phone', 'email', 'tags', 'customFields'];
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
+async function readText(req: Request): Promise<string> {
+  if (typeof req.body === 'string') return req.body;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_IMPORT_BYTES) throw badRequest('too_large', 'Import at most 5 MB at a time.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 async function withDetails(scope: TenantScope, contacts: Contact[]) {
   const ids = contacts.map((contact) => contact.id);
@@ -43,6 +61,10 @@ async function setTags(scope: TenantScope, contactId: number, tagIds: number[]) 
   if (tagIds.length) {
     await scope.knex('contactTags').insert(tagIds.map((tagId) => ({ tenantId: scope.tenantId, contactId, tagId })));
   }
+}
+
+async function assertOwner(scope: TenantScope, ownerUserId: number | null | undefined) {
+  if (ownerUserId) await scope.assertOwned(User, [ownerUserId], 'User');
 }
 
 export function contactRoutes(api: ApiRegistry, services: Services) {
@@ -74,6 +96,60 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
 
   api.route({
     method: 'get',
+    path: '/contacts/export.csv',
+    summary: 'All contacts as CSV (name, phone, email, tags, custom fields as JSON)',
+    tag: 'contacts',
+    access: ['admin'],
+    raw: true,
+    handler: async ({ scope, res }) => {
+      const contacts = await withDetails(scope, await scope.query(Contact).orderBy('id'));
+      const rows = contacts.map((contact) => [
+        contact.name,
+        contact.phone,
+        contact.email,
+        contact.tags.map((tag) => tag.name).join(';'),
+        JSON.stringify(contact.customFields ?? {}),
+      ]);
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', 'attachment; filename="contacts.csv"');
+      res.send(toCsv([CSV_HEADER, ...rows]));
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/contacts/import',
+    summary: 'Import contacts from CSV with a header row (name, phone, email); one bad line does not stop the rest',
+    tag: 'contacts',
+    access: ['admin'],
+    raw: true,
+    handler: async ({ scope, req, res }) => {
+      const text = await readText(req);
+      const [header = [], ...lines] = parseCsv(text);
+      const columns = header.map((name) => name.trim().toLowerCase());
+      if (!columns.includes('name')) {
+        throw badRequest('validation_failed', 'The CSV needs a header row with a name column.', [
+          { path: 'name', message: 'missing column' },
+        ]);
+      }
+      const errors: { line: number; message: string }[] = [];
+      let imported = 0;
+      for (const [index, cells] of lines.entries()) {
+        const record = Object.fromEntries(columns.map((column, i) => [column, cells[i]?.trim() || undefined]));
+        const parsed = contactBody.pick({ name: true, phone: true, email: true }).safeParse(record);
+        if (!parsed.success) {
+          errors.push({ line: index + 2, message: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+          continue;
+        }
+        await scope.insert(Contact, parsed.data);
+        imported += 1;
+      }
+      res.json({ imported, errors });
+    },
+  });
+
+  api.route({
+    method: 'get',
     path: '/contacts/:id',
     summary: 'Get one contact',
     tag: 'contacts',
@@ -92,6 +168,7 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
     status: 201,
     handler: async ({ scope, body }) => {
       const { tagIds = [], ...fields } = body;
+      await assertOwner(scope, fields.ownerUserId);
       return db.transaction(async (trx) => {
         const inTrx = scope.within(trx);
         const contact = await inTrx.insert(Contact, fields);
@@ -112,6 +189,7 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ scope, params, body }) => {
       await scope.find(Contact, params.id, 'Contact');
       const { tagIds, ...fields } = body;
+      await assertOwner(scope, fields.ownerUserId);
       return db.transaction(async (trx) => {
         const inTrx = scope.within(trx);
         const contact = Object.keys(fields).length

@@ -7,6 +7,7 @@ import { Message, QuickReply, Queue, Ticket, TicketEvent, User } from '../../db/
 import type { TenantScope } from '../../db/tenant-scope';
 import { presentMessages, ticketViewQuery, toTicketView } from '../../db/views';
 import { AppError, badRequest, notFound } from '../../lib/errors';
+import { ticketRooms } from '../../lib/realtime';
 import type { Services } from '../../lib/services';
 import { TicketCommands } from '../../temporal/tickets';
 import {
@@ -198,6 +199,22 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ scope, principal, params }) => {
       await visibleTicket(scope, principal, params.id);
       return { data: await scope.query(TicketEvent).where('ticketId', params.id).orderBy('id') };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tickets/:id/read',
+    summary: 'Mark what the customer wrote as read',
+    tag: 'tickets',
+    access: [...agents],
+    params: idParams,
+    handler: async ({ scope, principal, params }) => {
+      const ticket = await visibleTicket(scope, principal, params.id);
+      await scope.query(Ticket).patch({ unreadCount: 0 }).where('id', ticket.id);
+      const view = toTicketView(await ticketViewQuery(db, scope.tenantId).where('tickets.id', ticket.id).first());
+      await services.publisher.publish(scope.tenantId, ticketRooms(ticket), 'ticket:updated', { ticket: view });
+      return view;
     },
   });
 
