@@ -1,7 +1,7 @@
 // Starts the HTTP server with the REST API, the web app and the socket.io gateway.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import { connectRedis, duplicateRedis } from '../lib/redis';
 import type { Services } from '../lib/services';
 import { createApp } from './app';
 import { attachGateway } from './realtime/gateway';
@@ -15,12 +15,12 @@ export async function startApiServer(
   services: Services,
   listen: { port: number; host: string },
 ): Promise<ApiServer> {
-  const redis = services.config.redisUrl
-    ? new Redis(services.config.redisUrl, { maxRetriesPerRequest: 2 })
-    : undefined;
+  const { redisUrl } = services.config;
+  const redis = redisUrl ? connectRedis(redisUrl, services.log) : undefined;
+  const bus = redis && { redis, subscriber: duplicateRedis(redis, services.log) };
   const { app, tokens } = createApp(services, { redis });
   const httpServer = http.createServer(app);
-  const io = attachGateway(httpServer, services, tokens, redis);
+  const io = attachGateway(httpServer, services, tokens, bus);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -32,7 +32,8 @@ export async function startApiServer(
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      redis?.disconnect();
+      bus?.redis.disconnect();
+      bus?.subscriber.disconnect();
     },
   };
 }

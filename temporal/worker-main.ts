@@ -1,9 +1,9 @@
 // `npm run worker`: a worker process of its own. With REDIS_URL its realtime events reach the API
 // processes' sockets through the socket.io Redis emitter.
 import { Emitter } from '@socket.io/redis-emitter';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { connectRedis } from '../lib/redis';
 import { closeServices, connectServices } from '../lib/services';
 import { createWorker } from './worker';
 
@@ -18,7 +18,9 @@ const services = await connectServices(config, logger, {
   temporalAddress: config.temporalAddress,
 });
 if (config.redisUrl) {
-  const emitter = new Emitter(new Redis(config.redisUrl));
+  const emitter = new Emitter(connectRedis(config.redisUrl, logger), {
+    key: config.redisKeyPrefix,
+  });
   services.publisher.attach((rooms, event, payload) => emitter.to(rooms).emit(event, payload));
 } else {
   logger.warn('no REDIS_URL: events from this worker are stored but reach sockets only on replay');

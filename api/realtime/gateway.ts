@@ -27,13 +27,15 @@ export function attachGateway(
   httpServer: HttpServer,
   services: Services,
   tokens: TokenService,
-  redis?: Redis,
+  bus?: { redis: Redis; subscriber: Redis },
 ): Server {
   const { db, publisher, log } = services;
   // Sockets authenticate with a token in the handshake, never with cookies, so any origin may
   // connect: web chat widgets live on the tenants' own sites.
   const io = new Server(httpServer, { serveClient: false, cors: { origin: true } });
-  if (redis) io.adapter(createAdapter(redis, redis.duplicate()));
+  if (bus) {
+    io.adapter(createAdapter(bus.redis, bus.subscriber, { key: services.config.redisKeyPrefix }));
+  }
   publisher.attach((targetRooms, event, payload) => io.to(targetRooms).emit(event, payload));
 
   const setPresence = async (principal: Principal, status: User['status']) => {
@@ -85,9 +87,11 @@ export function attachGateway(
     });
 
     socket.on('disconnect', async () => {
-      const still = await io.in(rooms.user(principal.userId as number)).fetchSockets();
-      if (still.length === 0) {
-        await setPresence(principal, 'offline').catch((error) => log.warn({ err: error }, 'presence'));
+      try {
+        const still = await io.in(rooms.user(principal.userId as number)).fetchSockets();
+        if (still.length === 0) await setPresence(principal, 'offline');
+      } catch (error) {
+        log.warn({ err: error }, 'presence');
       }
     });
   });

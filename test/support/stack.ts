@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import knexFactory from 'knex';
 import { inject } from 'vitest';
-import { startApiServer } from '../../api/server';
+import { startApiServer, type ApiServer } from '../../api/server';
 import { createDb } from '../../db/knex';
 import { loadConfig, type Config } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -23,6 +23,11 @@ export interface Stack {
   config: Config;
   worker: Worker;
   superLogin: { email: string; password: string };
+  /**
+   * Another API server on the same database and Temporal, as a second API process would be: its
+   * own socket.io server and publisher, so its events reach other servers only through Redis.
+   */
+  startPeerApi(overrides?: Partial<Config>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
   const running = worker.run();
   const api = await startApiServer(services, { port: 0, host: '127.0.0.1' });
+  const peers: ApiServer[] = [];
 
   return {
     url: api.url,
@@ -76,7 +82,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     config,
     worker,
     superLogin: SUPER,
+    startPeerApi: async (overrides = {}) => {
+      const peerServices = createServices({ ...services, config: { ...config, ...overrides } });
+      const peer = await startApiServer(peerServices, { port: 0, host: '127.0.0.1' });
+      peers.push(peer);
+      return peer.url;
+    },
     stop: async () => {
+      await Promise.all(peers.map((peer) => peer.close()));
       await api.close();
       worker.shutdown();
       await running;
