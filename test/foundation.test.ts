@@ -194,7 +194,9 @@ describe('API description', () => {
     expect(doc.body.paths['/users/{id}'].patch).toBeDefined();
     const page = await anonymous.get('/api/docs');
     expect(page.status).toBe(200);
-    expect(String(page.body)).toContain('openapi.json');
+    expect(String(page.body)).toContain('swagger-ui-bundle.js');
+    const init = await anonymous.get('/api/docs/init.js');
+    expect(String(init.body)).toContain('/api/v1/openapi.json');
   });
 });
 

@@ -111,7 +111,7 @@ describe('continue-as-new', () => {
         const description = await latest.describe();
         return { runId: description.runId, state: await latest.query(stateQuery) };
       },
-      (current) => current.runId !== handle.firstExecutionRunId && current.state.inboundSeen >= 13,
+      (current) => current.runId !== handle.signaledRunId && current.state.inboundSeen >= 13,
     );
     expect(state.runId).not.toBe(first.runId);
     expect(state.state).toMatchObject({ status: 'open', inboundSeen: 13 });
