@@ -5,6 +5,7 @@ import { presentMessages } from '../db/views';
 import { ticketRooms } from '../lib/realtime';
 import type { Services } from '../lib/services';
 import { adapterFor } from './channels/registry';
+import { deliveryQueue, type SessionHost } from './channels/session-host';
 
 export interface DeliveryInput {
   tenantId: number;
@@ -14,7 +15,7 @@ export interface DeliveryInput {
 /** Raised by adapters for failures no retry can fix (closed 24-hour window, blocked user). */
 export class PermanentDeliveryError extends Error {}
 
-export function createDeliveryActivities(services: Services) {
+export function createDeliveryActivities(services: Services, sessions?: SessionHost) {
   const { db, publisher, storage } = services;
 
   const publishMessage = async (row: Message) => {
@@ -27,8 +28,9 @@ export function createDeliveryActivities(services: Services) {
   return {
     /** The task queue that can send for this channel; session channels pin it to one worker. */
     async deliveryRoute(input: { tenantId: number; channelId: number }): Promise<{ taskQueue: string }> {
-      void input;
-      return { taskQueue: services.config.temporalTaskQueue };
+      const channel = await Channel.query(db).findOne({ id: input.channelId, tenantId: input.tenantId });
+      const shared = services.config.temporalTaskQueue;
+      return { taskQueue: channel ? deliveryQueue(channel, shared) : shared };
     },
 
     /**
@@ -47,7 +49,7 @@ export function createDeliveryActivities(services: Services) {
         : undefined;
 
       try {
-        const result = await adapterFor(services, channel).send({
+        const result = await adapterFor(services, channel, sessions).send({
           to: identity.externalId,
           body: message.body,
           media: message.mediaPath

@@ -1,10 +1,13 @@
 // Every activity the worker registers, built from the process's shared services.
 import { Tenant } from '../db/models';
 import type { Services } from '../lib/services';
+import { createSessionActivities } from './channels/session-activities';
+import type { SessionHost } from './channels/session-host';
 import { createDeliveryActivities } from './delivery';
 import { createTicketActivities } from './tickets';
 
-export function createActivities(services: Services) {
+/** `sessionHost` is set in processes that host live channel sessions. */
+export function createActivities(services: Services, sessionHost?: SessionHost) {
   const { db } = services;
   return {
     async describeTenant(tenantId: number): Promise<string> {
@@ -12,7 +15,8 @@ export function createActivities(services: Services) {
       return tenant.name;
     },
     ...createTicketActivities(services),
-    ...createDeliveryActivities(services),
+    ...createDeliveryActivities(services, sessionHost),
+    ...createSessionActivities(services, sessionHost),
   };
 }
 

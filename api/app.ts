@@ -11,15 +11,20 @@ import { authenticate } from './auth/middleware';
 import { TokenService } from './auth/tokens';
 import { errorHandler } from './http/errors';
 import { ApiRegistry } from './http/route';
+import { apiTokenRoutes } from './routes/api-tokens';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
+import { channelSessionRoutes } from './routes/channel-sessions';
 import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
+import { dashboardRoutes } from './routes/dashboard';
+import { metaRoutes } from './routes/meta';
 import { eventRoutes } from './routes/events';
 import { settingsRoutes } from './routes/settings';
 import { tenantRoutes } from './routes/tenants';
 import { ticketRoutes } from './routes/tickets';
 import { userRoutes } from './routes/users';
+import { META_WEBHOOK_PATH, webhookRoutes } from './routes/webhooks';
 import { webchatRoutes } from './routes/webchat';
 
 export interface AppOptions {
@@ -93,11 +98,16 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
   userRoutes(registry, services);
   catalogRoutes(registry);
   settingsRoutes(registry, services);
+  channelSessionRoutes(registry, services);
   channelRoutes(registry, services);
   contactRoutes(registry, services);
   ticketRoutes(registry, services);
   eventRoutes(registry, services);
+  dashboardRoutes(registry, services);
+  metaRoutes(registry, services);
+  apiTokenRoutes(registry);
   webchatRoutes(registry, services);
+  webhookRoutes(registry, services);
 
   // The web chat widget calls the public endpoints from the tenants' own sites.
   app.use('/api/v1/public', (req, res, next) => {
@@ -108,6 +118,9 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
     if (req.method === 'OPTIONS') res.status(204).end();
     else next();
   });
+
+  // Meta signs the exact bytes it sent: keep them raw for the signature check (before JSON parsing).
+  app.post(META_WEBHOOK_PATH, express.raw({ type: () => true, limit: '5mb' }));
 
   const apiRouter = express.Router();
   apiRouter.use(express.json({ limit: '1mb' }), cookieParser(), authenticate(db, tokens));

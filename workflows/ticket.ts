@@ -25,6 +25,7 @@ import {
   type TicketStatus,
   type TicketWorkflowInput,
 } from './ticket-api';
+import { SESSION_NOT_HERE } from './channel-session-api';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -362,19 +363,19 @@ function serializer() {
 async function deliverMessage(tenantId: number, channelId: number, messageId: number): Promise<void> {
   let lastError = 'unknown error';
   for (let attempt = 0; attempt < DELIVERY_ROUTE_ATTEMPTS; attempt += 1) {
-    const { taskQueue } = await acts.deliveryRoute({ tenantId, channelId });
-    const { deliverMessage: send } = proxyActivities<Activities>({
-      taskQueue,
-      scheduleToStartTimeout: '2 minutes',
-      startToCloseTimeout: '1 minute',
-      retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
-    });
     try {
+      const { taskQueue } = await acts.deliveryRoute({ tenantId, channelId });
+      const { deliverMessage: send } = proxyActivities<Activities>({
+        taskQueue,
+        scheduleToStartTimeout: '2 minutes',
+        startToCloseTimeout: '1 minute',
+        retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
+      });
       await send({ tenantId, messageId });
       return;
     } catch (error) {
       lastError = rootMessage(error);
-      if (!isScheduleToStartTimeout(error)) break;
+      if (!isScheduleToStartTimeout(error) && !isFailureOfType(error, SESSION_NOT_HERE)) break;
     }
   }
   log.warn('message delivery failed', { tenantId, channelId, messageId, reason: lastError });
@@ -385,6 +386,11 @@ function rootMessage(error: unknown): string {
   let current = error as { message?: string; cause?: unknown } | undefined;
   while (current?.cause) current = current.cause as typeof current;
   return current?.message ?? String(error);
+}
+
+/** The session moved between routing and sending: ask for the route again. */
+function isFailureOfType(error: unknown, type: string): boolean {
+  return (error as { cause?: { type?: string } }).cause?.type === type;
 }
 
 function isScheduleToStartTimeout(error: unknown): boolean {

@@ -8,6 +8,7 @@ import { conflict } from '../../lib/errors';
 import { presentChannel } from '../../lib/presenters';
 import type { Services } from '../../lib/services';
 import { channelConfig } from '../../lib/channel-config';
+import { followChannelChange } from '../../temporal/channel-sessions';
 import { pageQuery, paginate } from '../http/pagination';
 import { idParams, validationError, type ApiRegistry } from '../http/route';
 
@@ -154,6 +155,7 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
           widgetToken: body.type === 'webchat' ? randomToken(18) : null,
         });
       });
+      await followChannelChange(services, undefined, channel);
       return present(services, channel);
     },
   });
@@ -174,6 +176,7 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
         ? splitConfig(services, channel.type, { ...channelConfig(services, channel), ...newConfig }, null)
         : {};
       const updated = await scope.query(Channel).patchAndFetchById(params.id, { ...fields, ...changes });
+      if (newConfig) await followChannelChange(services, channel, updated);
       return present(services, updated);
     },
   });
@@ -187,7 +190,8 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
     params: idParams,
     status: 204,
     handler: async ({ scope, params }) => {
-      await scope.find(Channel, params.id, 'Channel');
+      const channel = await scope.find(Channel, params.id, 'Channel');
+      await followChannelChange(services, channel, undefined);
       await scope.query(Channel).deleteById(params.id);
     },
   });

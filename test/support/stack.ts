@@ -5,23 +5,23 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import knexFactory from 'knex';
 import { inject } from 'vitest';
 import { startApiServer, type ApiServer } from '../../api/server';
+import type { ChannelDrivers } from '../../activities/channels/session-host';
 import { createDb } from '../../db/knex';
 import { loadConfig, type Config } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { createServices, type Services } from '../../lib/services';
 import { createTemporalClient } from '../../temporal/client';
-import { createWorker } from '../../temporal/worker';
+import { createWorker, type ProcessWorkers } from '../../temporal/worker';
 import { ensureSuperUser } from '../../db/super-user';
 
 export interface Stack {
   url: string;
   services: Services;
   config: Config;
-  worker: Worker;
+  worker: ProcessWorkers;
   superLogin: { email: string; password: string };
   /**
    * Another API server on the same database and Temporal, as a second API process would be: its
@@ -39,7 +39,12 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Fakes for the networks that need a live client (WhatsApp); the real ones otherwise. */
+  channelDrivers?: ChannelDrivers;
+}
+
+export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const serverUrl = inject('databaseServerUrl');
   const database = `tt_test_${crypto.randomBytes(5).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: serverUrl });
@@ -71,6 +76,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     address,
     taskQueue: config.temporalTaskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    channelDrivers: options.channelDrivers,
   });
   const running = worker.run();
   const api = await startApiServer(services, { port: 0, host: '127.0.0.1' });
