@@ -1,7 +1,10 @@
 // TikTickets web chat: a floating bubble a tenant drops into its site with one script tag
 //   <script src="https://…/widget.js" data-widget-token="…" async></script>
-// No framework, so it stays a few kilobytes. It polls the public web-chat API every 2 seconds.
+// No framework, so it stays small. Once the visitor opens it, a socket says when the
+// conversation has news and the public web-chat API is asked for what came after the last id.
+import { io, type Socket } from 'socket.io-client';
 
+/** A message as the public API lists it; `direction: 'in'` is what the visitor wrote. */
 interface ChatMessage {
   id: number | string;
   direction: 'in' | 'out';
@@ -18,6 +21,7 @@ const texts = {
     placeholder: 'Escreva sua mensagem',
     send: 'Enviar',
     failed: 'Não foi possível enviar. Tente de novo.',
+    unread: 'Nova resposta',
   },
   en: {
     title: 'Chat with us',
@@ -27,10 +31,12 @@ const texts = {
     placeholder: 'Write your message',
     send: 'Send',
     failed: 'Could not send. Please try again.',
+    unread: 'New reply',
   },
 };
 
-const pollMs = 2000;
+/** While the socket is down, the panel asks for news this often instead. */
+const pollMs = 3000;
 const script = document.currentScript as HTMLScriptElement | null;
 const widgetToken = script?.dataset.widgetToken;
 
@@ -43,8 +49,10 @@ function mount(tag: HTMLScriptElement, token: string): void {
   const endpoint = `${origin}/api/v1/public/webchat/${encodeURIComponent(token)}/messages`;
   const visitorId = storedVisitorId();
   const messages = new Map<string, ChatMessage>();
-  let lastId: ChatMessage['id'] | null = null;
-  let polling: ReturnType<typeof setTimeout> | undefined;
+  let lastId = 0;
+  let socket: Socket | null = null;
+  let polling: ReturnType<typeof setInterval> | undefined;
+  let fetching: Promise<void> | null = null;
 
   const host = document.createElement('div');
   const root = host.attachShadow({ mode: 'open' });
@@ -52,6 +60,7 @@ function mount(tag: HTMLScriptElement, token: string): void {
   document.body.appendChild(host);
 
   const bubble = root.querySelector<HTMLButtonElement>('.bubble')!;
+  const badge = root.querySelector<HTMLElement>('.badge')!;
   const panel = root.querySelector<HTMLElement>('.panel')!;
   const list = root.querySelector<HTMLElement>('.messages')!;
   const form = root.querySelector<HTMLFormElement>('form')!;
@@ -77,26 +86,46 @@ function mount(tag: HTMLScriptElement, token: string): void {
     panel.hidden = !open;
     bubble.setAttribute('aria-expanded', String(open));
     bubble.setAttribute('aria-label', open ? text.close : text.open);
-    clearTimeout(polling);
-    if (open) {
-      void poll();
-      input.focus();
-    }
+    if (!open) return;
+    badge.hidden = true;
+    listen();
+    void fetchNews();
+    input.focus();
   }
 
-  async function poll(): Promise<void> {
-    const query = new URLSearchParams({ visitorId });
-    if (lastId !== null) query.set('after', String(lastId));
+  /** The socket carries no message, only "there is news": the API is the one source of text. */
+  function listen(): void {
+    if (socket) return;
+    socket = io(origin, { auth: { widgetToken: token, visitorId } });
+    socket.on('connect', () => {
+      clearInterval(polling);
+      void fetchNews();
+    });
+    socket.on('disconnect', () => {
+      clearInterval(polling);
+      polling = setInterval(() => void fetchNews(), pollMs);
+    });
+    socket.on('webchat:update', () => void fetchNews());
+  }
+
+  function fetchNews(): Promise<void> {
+    fetching ??= fetchAfterLast().finally(() => (fetching = null));
+    return fetching;
+  }
+
+  async function fetchAfterLast(): Promise<void> {
+    const query = new URLSearchParams({ visitorId, after: String(lastId) });
     try {
       const response = await fetch(`${endpoint}?${query}`);
-      if (response.ok) {
-        const { data } = (await response.json()) as { data: ChatMessage[] };
-        data.forEach(show);
+      if (!response.ok) return;
+      const { data } = (await response.json()) as { data: ChatMessage[] };
+      for (const message of data) {
+        lastId = Math.max(lastId, Number(message.id));
+        if (show(message) && message.direction === 'out' && panel.hidden) badge.hidden = false;
       }
     } catch {
-      // A dropped poll is retried on the next tick; the visitor needs no message for that.
+      // A failed fetch is repeated on the next news or poll; the visitor needs no message.
     }
-    if (!panel.hidden) polling = setTimeout(() => void poll(), pollMs);
   }
 
   async function send(): Promise<void> {
@@ -123,11 +152,11 @@ function mount(tag: HTMLScriptElement, token: string): void {
       if (!response.ok) throw new Error(String(response.status));
       if (name) localStorage.setItem('tiktickets.visitorName', name);
       nameInput.hidden = true;
-      const saved = (await response.json().catch(() => null)) as ChatMessage | null;
-      if (saved?.id !== undefined) {
-        forget(pending);
-        show(saved);
-      }
+      // The stored id replaces the temporary one, so the next fetch does not show it twice.
+      // `lastId` stays where it is: a reply written before this message may not be fetched yet.
+      const { id } = (await response.json()) as { id: number };
+      forget(pending);
+      show({ ...pending, id });
     } catch {
       forget(pending);
       input.value = body;
@@ -135,19 +164,18 @@ function mount(tag: HTMLScriptElement, token: string): void {
     }
   }
 
-  function show(message: ChatMessage): void {
+  /** Answers whether the message is new on screen. */
+  function show(message: ChatMessage): boolean {
     const key = String(message.id);
-    if (messages.has(key)) return;
+    if (messages.has(key)) return false;
     messages.set(key, message);
-    if (typeof message.id === 'number' && (lastId === null || message.id > Number(lastId))) {
-      lastId = message.id;
-    }
     const line = document.createElement('p');
     line.className = message.direction === 'in' ? 'mine' : 'theirs';
     line.dataset.key = key;
     line.textContent = message.body;
     list.appendChild(line);
     list.scrollTop = list.scrollHeight;
+    return true;
   }
 
   function forget(message: ChatMessage): void {
@@ -179,6 +207,9 @@ function template(text: typeof texts.pt, colour: string): string {
     border-radius: 50%; background: ${colour}; color: #fff; cursor: pointer; z-index: 2147483000;
     box-shadow: 0 4px 14px rgba(0,0,0,.25); display: grid; place-items: center; }
   .bubble:focus-visible, button:focus-visible { outline: 3px solid #ffb300; outline-offset: 2px; }
+  .badge { position: absolute; top: 2px; right: 2px; width: 14px; height: 14px; border-radius: 50%;
+    background: #d32f2f; border: 2px solid #fff; }
+  .badge[hidden] { display: none; }
   .panel { position: fixed; right: 20px; bottom: 88px; width: min(360px, calc(100vw - 40px));
     height: min(520px, calc(100vh - 120px)); background: #fff; color: #1d1d1d; border-radius: 12px;
     box-shadow: 0 8px 30px rgba(0,0,0,.3); display: flex; flex-direction: column; overflow: hidden;
@@ -218,6 +249,7 @@ function template(text: typeof texts.pt, colour: string): string {
   </form>
 </div>
 <button class="bubble" type="button" aria-expanded="false" aria-label="${text.open}">
+  <span class="badge" role="status" aria-label="${text.unread}" hidden></span>
   <svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor"
     d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
 </button>`;

@@ -72,25 +72,24 @@ export function refreshSession(): Promise<Session | null> {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}) {
-  let response = await send(method, path, options);
-
-  if (response.status === 401 && !options.noRefresh && (await refreshSession())) {
-    response = await send(method, path, options);
-  }
-
-  if (!response.ok) throw await toApiError(response);
+  const response = await sendWithRefresh(method, path, options);
   if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
   return (type.includes('application/json') ? await response.json() : await response.text()) as T;
 }
 
-/** For downloads (CSV export): the caller needs the raw body, still behind the bearer token. */
+/** For files (CSV export, message media): the raw body, still behind the bearer token. */
 export async function requestBlob(path: string, query?: Query): Promise<Blob> {
-  let response = await send('GET', path, { query });
-  if (response.status === 401 && (await refreshSession()))
-    response = await send('GET', path, { query });
+  return (await sendWithRefresh('GET', path, { query })).blob();
+}
+
+async function sendWithRefresh(method: string, path: string, options: RequestOptions) {
+  let response = await send(method, path, options);
+  if (response.status === 401 && !options.noRefresh && (await refreshSession())) {
+    response = await send(method, path, options);
+  }
   if (!response.ok) throw await toApiError(response);
-  return response.blob();
+  return response;
 }
 
 function send(method: string, path: string, options: RequestOptions): Promise<Response> {

@@ -2,10 +2,14 @@
 import { request, requestBlob } from './http';
 import type {
   Channel,
+  ChannelHealthPage,
+  ChannelSession,
+  ChannelStatus,
   ChannelType,
   Contact,
   Dashboard,
   Message,
+  Meta,
   Page,
   Queue,
   QuickReply,
@@ -63,8 +67,8 @@ export interface UserInput {
 
 export interface TenantInput {
   name: string;
-  maxUsers?: number;
-  maxChannels?: number;
+  maxUsers?: number | null;
+  maxChannels?: number | null;
   timeZone?: string;
   status?: Tenant['status'];
   admin?: { name: string; email: string; password: string };
@@ -82,7 +86,10 @@ export interface ChannelInput {
   type: ChannelType;
   name: string;
   queueId: number | null;
-  config: Record<string, string>;
+  greetingMessage: string | null;
+  farewellMessage: string | null;
+  /** Secrets left out of an update keep their stored value. */
+  config: Record<string, unknown>;
 }
 
 export const users = crud<User, UserInput>('/users');
@@ -96,7 +103,7 @@ export const contacts = {
   get: (id: number) => request<Contact>('GET', `/contacts/${id}`),
   exportCsv: () => requestBlob('/contacts/export.csv'),
   importCsv: (csv: string) =>
-    request<{ imported?: number; errors?: { line: number; message: string }[] }>(
+    request<{ imported: number; errors: { line: number; message: string }[] }>(
       'POST',
       '/contacts/import',
       { body: csv, contentType: 'text/csv' },
@@ -108,7 +115,14 @@ export type ChannelCommand = 'start' | 'restart' | 'logout' | 'stop';
 export const channels = {
   ...crud<Channel, ChannelInput>('/channels'),
   command: (id: number, command: ChannelCommand) =>
-    request<Channel>('POST', `/channels/${id}/${command}`),
+    request<ChannelSession>('POST', `/channels/${id}/${command}`),
+  /** Every tenant's channels, for the SaaS admin. */
+  health: (query: PageQuery & { status?: ChannelStatus }) =>
+    request<ChannelHealthPage>('GET', '/channels/health', { query: { ...query } }),
+};
+
+export const meta = {
+  get: () => request<Meta>('GET', '/meta'),
 };
 
 export const settings = {
@@ -136,6 +150,12 @@ export interface NewMessage {
   file?: File;
 }
 
+export interface TransferInput {
+  queueId?: number | null;
+  userId?: number | null;
+  note?: string;
+}
+
 export const tickets = {
   list: (filters: Partial<TicketFilters>, page: PageQuery = {}) =>
     request<Page<Ticket>>('GET', '/tickets', {
@@ -153,12 +173,12 @@ export const tickets = {
     request<Page<Message>>('GET', `/tickets/${id}/messages`, { query: { cursor, limit: 40 } }),
   events: (id: number) => request<{ data: TicketEvent[] }>('GET', `/tickets/${id}/events`),
   accept: (id: number) => request<Ticket>('POST', `/tickets/${id}/accept`),
-  transfer: (id: number, input: { queueId?: number; userId?: number; note?: string }) =>
+  transfer: (id: number, input: TransferInput) =>
     request<Ticket>('POST', `/tickets/${id}/transfer`, { json: input }),
   close: (id: number, reason?: string) =>
     request<Ticket>('POST', `/tickets/${id}/close`, { json: { reason } }),
   reopen: (id: number) => request<Ticket>('POST', `/tickets/${id}/reopen`),
-  markRead: (id: number) => request<void>('POST', `/tickets/${id}/read`),
+  markRead: (id: number) => request<Ticket>('POST', `/tickets/${id}/read`),
   send: (id: number, message: NewMessage) => {
     if (!message.file) {
       const { file: _file, ...json } = message;
@@ -174,12 +194,18 @@ export const tickets = {
   },
 };
 
+export const messages = {
+  /** A message's file, fetched with the bearer token like every other call. */
+  media: (id: number) => requestBlob(`/messages/${id}/media`),
+};
+
 export const dashboard = {
+  /** `from` and `to` are instants (ISO 8601 with an offset). */
   get: (from: string, to: string) =>
     request<Dashboard>('GET', '/dashboard', { query: { from, to } }),
 };
 
 export const realtimeLog = {
-  after: (seq: number) =>
-    request<{ data: RealtimeEnvelope[] }>('GET', '/events', { query: { after: seq } }),
+  after: (seq: number, limit: number) =>
+    request<{ data: RealtimeEnvelope[] }>('GET', '/events', { query: { after: seq, limit } }),
 };

@@ -4,8 +4,16 @@ export type Role = 'super' | 'admin' | 'agent';
 export type Presence = 'online' | 'away' | 'offline';
 export type TicketStatus = 'bot' | 'pending' | 'open' | 'closed';
 export type ChannelType = 'whatsapp' | 'telegram' | 'messenger' | 'instagram' | 'webchat';
+/** Connection states a channel's session reports (web chat is always connected). */
 export type ChannelStatus =
-  'disconnected' | 'qrcode' | 'authenticated' | 'connected' | 'timeout' | 'conflict' | 'stopped';
+  | 'opening'
+  | 'qrcode'
+  | 'authenticated'
+  | 'connected'
+  | 'disconnected'
+  | 'timeout'
+  | 'conflict'
+  | 'stopped';
 export type DeliveryStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 export type Distribution = 'manual' | 'round_robin' | 'least_busy';
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -38,14 +46,15 @@ export interface User {
   queueIds: number[];
   status: Presence;
   maxOpenTickets: number | null;
+  active: boolean;
 }
 
 export interface Tenant {
   id: number;
   name: string;
   status: 'active' | 'suspended';
-  maxUsers: number;
-  maxChannels: number;
+  maxUsers: number | null;
+  maxChannels: number | null;
   timeZone: string;
   businessHours: BusinessHours | null;
   createdAt: string;
@@ -60,6 +69,7 @@ export interface Queue {
   slaMinutes: number | null;
   autoCloseMinutes: number | null;
   agentIdleMinutes: number | null;
+  greetingMessage: string | null;
 }
 
 export interface QuickReply {
@@ -90,15 +100,53 @@ export interface Settings {
   [key: string]: unknown;
 }
 
+/** A channel as the API shows it: plain settings in `config`, only the names of its secrets. */
 export interface Channel {
   id: number;
+  tenantId: number;
   type: ChannelType;
   name: string;
   status: ChannelStatus;
+  statusReason: string | null;
+  statusAt: string | null;
   queueId: number | null;
-  widgetToken?: string;
-  qrCode?: string;
-  tenantId?: number;
+  greetingMessage: string | null;
+  farewellMessage: string | null;
+  config: Record<string, unknown>;
+  secretsSet: string[];
+  widgetToken: string | null;
+  qrCode: string | null;
+}
+
+/** What a session command answers: the channel's connection as it stands after the command. */
+export interface ChannelSession {
+  channelId: number;
+  status: ChannelStatus;
+  reason: string | null;
+  qrCode: string | null;
+  statusAt: string | null;
+}
+
+/** One row of the SaaS admin's channel health list, across tenants. */
+export interface ChannelHealth {
+  id: number;
+  tenantId: number;
+  tenantName: string;
+  type: ChannelType;
+  name: string;
+  status: ChannelStatus;
+  statusReason: string | null;
+  statusAt: string | null;
+}
+
+export interface ChannelHealthPage extends Page<ChannelHealth> {
+  byStatus: Partial<Record<ChannelStatus, number>>;
+}
+
+/** Where ops inspect runs: links are built from these, filtered by search attributes. */
+export interface Meta {
+  temporalUiUrl: string;
+  temporalNamespace: string;
 }
 
 export interface ContactIdentity {
@@ -119,57 +167,87 @@ export interface Contact {
 
 export interface Ticket {
   id: number;
+  tenantId: number;
   number: number;
   status: TicketStatus;
-  contact: { id: number; name: string; phone: string | null };
+  contact: { id: number; name: string; phone: string | null; avatarUrl: string | null };
   channel: { id: number; type: ChannelType; name: string; status: ChannelStatus };
   queueId: number | null;
   userId: number | null;
+  isGroup: boolean;
   unreadCount: number;
   lastMessageBody: string | null;
   lastMessageAt: string | null;
+  lastInboundAt: string | null;
+  firstResponseAt: string | null;
   createdAt: string;
+  updatedAt: string;
   closedAt: string | null;
+  closeReason: string | null;
   slaBreachedAt: string | null;
   windowClosesAt: string | null;
 }
 
 export type TicketCounts = Record<TicketStatus, number>;
 
-export type MediaType =
-  'image' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact';
-
-export interface Location {
-  latitude: number;
-  longitude: number;
-  name?: string;
-}
+/** What a message is; its file's MIME type travels separately in `mediaType`. */
+export type MessageKind =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'voice'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contact'
+  | 'system';
 
 export interface Message {
   id: number;
   ticketId: number;
   direction: 'in' | 'out';
+  kind: MessageKind;
   body: string;
+  /** Served only with the bearer token; the app shows it through a blob URL. */
   mediaUrl: string | null;
-  mediaType: MediaType | null;
+  mediaType: string | null;
   mediaName: string | null;
+  /** Location `{latitude, longitude, name?}` or contact card `{vcard}`, by kind. */
+  payload: Record<string, unknown> | null;
   status: DeliveryStatus;
   error: string | null;
   isPrivate: boolean;
+  isEdited: boolean;
+  isDeleted: boolean;
   quotedMessage: { id: number; body: string } | null;
   userId: number | null;
-  location?: Location;
+  senderName: string | null;
   createdAt: string;
   scheduledAt: string | null;
+  sentAt: string | null;
+}
+
+export type TicketEventType =
+  'accepted' | 'transferred' | 'closed' | 'reopened' | 'returned' | 'assigned' | 'sla_breached';
+
+/** Every transition records where the ticket came from and went to; some add a note or reason. */
+export interface TicketEventData {
+  fromQueueId?: number | null;
+  toQueueId?: number | null;
+  fromUserId?: number | null;
+  toUserId?: number | null;
+  note?: string;
+  reason?: string;
 }
 
 export interface TicketEvent {
   id: number;
-  type: string;
+  type: TicketEventType;
   userId: number | null;
   fromStatus: TicketStatus | null;
   toStatus: TicketStatus | null;
-  data: Record<string, unknown> | null;
+  data: TicketEventData | null;
   createdAt: string;
 }
 
@@ -180,7 +258,7 @@ export interface Dashboard {
   perDay: { day: string; opened: number; closed: number }[];
   firstResponseAvgSeconds: number | null;
   resolutionAvgSeconds: number | null;
-  agents: { userId: number; name: string; open: number }[];
+  agents: { userId: number; name: string; status: Presence; open: number }[];
   slaBreaches: number;
 }
 
@@ -189,17 +267,25 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** A stored event replayed by `GET /events`; its payload carries no seq of its own. */
 export interface RealtimeEnvelope {
   seq: number;
   event: RealtimeEventName;
-  payload: RealtimePayloads[RealtimeEventName];
+  payload: Omit<RealtimePayloads[RealtimeEventName], 'seq'>;
 }
 
 export interface RealtimePayloads {
   'ticket:updated': { seq: number; ticket: Ticket };
+  'ticket:sla_breached': { seq: number; ticket: Ticket };
   'message:created': { seq: number; message: Message };
   'message:updated': { seq: number; message: Message };
-  'channel:status': { seq: number; channelId: number; status: ChannelStatus; qrCode?: string };
+  'channel:status': {
+    seq: number;
+    channelId: number;
+    status: ChannelStatus;
+    qrCode: string | null;
+    reason: string | null;
+  };
   presence: { seq: number; userId: number; status: Presence };
 }
 

@@ -19,6 +19,20 @@ export async function loadAll<T>(list: (query: PageQuery) => Promise<Page<T>>): 
   return items;
 }
 
+/** A channel with a new connection state applied, when the state is about that channel. */
+export function withSession(
+  channel: Channel,
+  change: {
+    channelId: number;
+    status: Channel['status'];
+    qrCode: string | null;
+    reason: string | null;
+  },
+): Channel {
+  if (channel.id !== change.channelId) return channel;
+  return { ...channel, status: change.status, qrCode: change.qrCode, statusReason: change.reason };
+}
+
 function byId<T extends { id: number }>(items: T[]): Map<number, T> {
   return new Map(items.map((item) => [item.id, item]));
 }
@@ -60,10 +74,8 @@ export const useCatalogStore = defineStore('catalog', () => {
     realtime.on('presence', ({ userId, status }) => {
       users.value = users.value.map((user) => (user.id === userId ? { ...user, status } : user));
     });
-    realtime.on('channel:status', ({ channelId, status, qrCode }) => {
-      channels.value = channels.value.map((channel) =>
-        channel.id === channelId ? { ...channel, status, qrCode } : channel,
-      );
+    realtime.on('channel:status', (change) => {
+      channels.value = channels.value.map((channel) => withSession(channel, change));
     });
   }
 

@@ -2,14 +2,28 @@
 // event trail, and the agent's actions on it.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { tickets as api, type NewMessage } from '../api/resources';
-import type { Message, Ticket, TicketEvent } from '../api/types';
+import { ApiError } from '../api/http';
+import { tickets as api, type NewMessage, type TransferInput } from '../api/resources';
+import type { DeliveryStatus, Message, Ticket, TicketEvent } from '../api/types';
 import { useRealtimeStore } from './realtime';
 import { useTicketsStore } from './tickets';
 
 export type TimelineEntry =
   | { kind: 'message'; key: string; at: string; message: Message }
-  | { kind: 'event'; key: string; at: string; event: TicketEvent };
+  | { kind: 'event'; key: string; at: string; event: TicketEvent }
+  | { kind: 'opened'; key: string; at: string };
+
+const deliveryOrder: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read'];
+
+/**
+ * The channel's receipt can overtake the answer to the send itself, so a copy of a message
+ * never takes its delivery status backwards (failed stays failed).
+ */
+function latest(known: Message, incoming: Message): Message {
+  if (known.status === 'failed') return { ...incoming, status: 'failed', error: known.error };
+  const behind = deliveryOrder.indexOf(incoming.status) < deliveryOrder.indexOf(known.status);
+  return behind && incoming.status !== 'failed' ? { ...incoming, status: known.status } : incoming;
+}
 
 function oldestFirst(a: { createdAt: string }, b: { createdAt: string }): number {
   return a.createdAt.localeCompare(b.createdAt);
@@ -23,14 +37,22 @@ export const useConversationStore = defineStore('conversation', () => {
   const olderCursor = ref<string | null>(null);
   const loadingOlder = ref(false);
   const loading = ref(false);
+  /** The ticket does not exist, or not for this user: the API answers 404 either way. */
+  const missing = ref(false);
+  const realtime = useRealtimeStore();
 
   /**
-   * Messages and events in one column. Events older than the oldest loaded message wait until
-   * that stretch of history is loaded, so the trail never floats above a gap.
+   * Messages and events in one column, opened by the ticket's creation (the trail has no event
+   * for it). Entries older than the oldest loaded message wait until that stretch of history is
+   * loaded, so the trail never floats above a gap.
    */
   const timeline = computed<TimelineEntry[]>(() => {
     const oldest = olderCursor.value ? messages.value[0]?.createdAt : undefined;
+    const createdAt = ticket.value?.createdAt;
     const entries: TimelineEntry[] = [
+      ...(createdAt && (!oldest || createdAt >= oldest)
+        ? [{ kind: 'opened' as const, key: 'opened', at: createdAt }]
+        : []),
       ...messages.value.map((message) => ({
         kind: 'message' as const,
         key: `m${message.id}`,
@@ -51,10 +73,12 @@ export const useConversationStore = defineStore('conversation', () => {
 
   async function open(ticketId: number): Promise<void> {
     loading.value = true;
+    missing.value = false;
     ticket.value = ticketsStore.find(ticketId) ?? null;
     messages.value = [];
     events.value = [];
     olderCursor.value = null;
+    realtime.watchTicket(ticketId);
     try {
       const [loaded, page, trail] = await Promise.all([
         api.get(ticketId),
@@ -65,6 +89,12 @@ export const useConversationStore = defineStore('conversation', () => {
       messages.value = [...page.data].sort(oldestFirst);
       olderCursor.value = page.nextCursor;
       events.value = trail.data;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      ticket.value = null;
+      missing.value = true;
+      realtime.watchTicket(null);
+      return;
     } finally {
       loading.value = false;
     }
@@ -75,6 +105,8 @@ export const useConversationStore = defineStore('conversation', () => {
     ticket.value = null;
     messages.value = [];
     events.value = [];
+    missing.value = false;
+    realtime.watchTicket(null);
   }
 
   /** Returns how many messages were prepended, so the view can keep its scroll anchor. */
@@ -97,16 +129,17 @@ export const useConversationStore = defineStore('conversation', () => {
 
   function upsertMessage(message: Message): void {
     if (message.ticketId !== ticket.value?.id) return;
+    const known = messages.value.find((item) => item.id === message.id);
     const rest = messages.value.filter((item) => item.id !== message.id);
-    messages.value = [...rest, message].sort(oldestFirst);
+    messages.value = [...rest, known ? latest(known, message) : message].sort(oldestFirst);
   }
 
   async function markRead(): Promise<void> {
     const current = ticket.value;
     if (!current || current.unreadCount === 0) return;
     // Reading is a courtesy to the counters; failing to record it must not disturb the agent.
-    await api.markRead(current.id).catch(() => undefined);
-    applyTicket({ ...current, unreadCount: 0 });
+    const read = await api.markRead(current.id).catch(() => null);
+    if (read) applyTicket(read);
   }
 
   function applyTicket(updated: Ticket): void {
@@ -114,37 +147,51 @@ export const useConversationStore = defineStore('conversation', () => {
     ticketsStore.upsert(updated);
   }
 
+  /** A ticket that just moved out of this user's sight answers 404; its trail no longer matters. */
   async function refreshEvents(): Promise<void> {
-    if (!ticket.value) return;
-    events.value = (await api.events(ticket.value.id)).data;
+    const id = ticket.value?.id;
+    if (!id) return;
+    const trail = await api.events(id).catch(() => null);
+    if (trail && ticket.value?.id === id) events.value = trail.data;
   }
 
   /** Each action answers with the ticket in its new state; the trail gains an entry too. */
-  async function act(action: (id: number) => Promise<Ticket>): Promise<void> {
-    if (!ticket.value) return;
-    applyTicket(await action(ticket.value.id));
+  async function act(action: (id: number) => Promise<Ticket>): Promise<Ticket | null> {
+    if (!ticket.value) return null;
+    const updated = await action(ticket.value.id);
+    applyTicket(updated);
     await refreshEvents();
+    return updated;
   }
 
   const accept = () => act(api.accept);
   const reopen = () => act(api.reopen);
   const close = (reason?: string) => act((id) => api.close(id, reason));
-  const transfer = (input: { queueId?: number; userId?: number; note?: string }) =>
-    act((id) => api.transfer(id, input));
+  const transfer = (input: TransferInput) => act((id) => api.transfer(id, input));
 
   async function send(message: NewMessage): Promise<void> {
     if (!ticket.value) return;
     upsertMessage(await api.send(ticket.value.id, message));
   }
 
+  /** Only a transition or a breach adds to the trail; most updates are just a new message. */
+  function changesTrail(before: Ticket, after: Ticket): boolean {
+    return (
+      before.status !== after.status ||
+      before.queueId !== after.queueId ||
+      before.userId !== after.userId ||
+      before.slaBreachedAt !== after.slaBreachedAt
+    );
+  }
+
   function listenForChanges(): void {
-    const realtime = useRealtimeStore();
     realtime.on('message:created', ({ message }) => upsertMessage(message));
     realtime.on('message:updated', ({ message }) => upsertMessage(message));
     realtime.on('ticket:updated', ({ ticket: updated }) => {
-      if (updated.id !== ticket.value?.id) return;
+      const before = ticket.value;
+      if (updated.id !== before?.id) return;
       ticket.value = updated;
-      void refreshEvents();
+      if (changesTrail(before, updated)) void refreshEvents();
       // A message that lands while the agent is looking at the ticket is read already.
       if (document.visibilityState === 'visible') void markRead();
     });
@@ -160,6 +207,7 @@ export const useConversationStore = defineStore('conversation', () => {
     olderCursor,
     loading,
     loadingOlder,
+    missing,
     open,
     closeView,
     loadOlder,

@@ -8,6 +8,9 @@ import { getAccessToken, refreshSession } from '../api/http';
 import { realtimeLog } from '../api/resources';
 import type { Presence, RealtimeEventName, RealtimePayloads } from '../api/types';
 
+/** The most events one replay asks for (the API's own maximum). */
+const replayLimit = 500;
+
 type Handler<E extends RealtimeEventName> = (payload: RealtimePayloads[E]) => void;
 type AnyHandler = (payload: { seq: number }) => void;
 /** Offline is what others see when the socket is gone; a person can only choose the other two. */
@@ -15,6 +18,7 @@ export type ChosenPresence = Exclude<Presence, 'offline'>;
 
 const eventNames: RealtimeEventName[] = [
   'ticket:updated',
+  'ticket:sla_breached',
   'message:created',
   'message:updated',
   'channel:status',
@@ -32,6 +36,7 @@ export const useRealtimeStore = defineStore('realtime', () => {
   let catchingUp = false;
   let heldBack: { event: RealtimeEventName; payload: { seq: number } }[] = [];
   let presence: ChosenPresence = 'online';
+  let watchedTicket: number | null = null;
 
   function on<E extends RealtimeEventName>(event: E, handler: Handler<E>): () => void {
     const set = handlers.get(event) ?? new Set<AnyHandler>();
@@ -66,8 +71,10 @@ export const useRealtimeStore = defineStore('realtime', () => {
     }
     catchingUp = true;
     try {
-      const missed = await realtimeLog.after(lastSeq);
-      missed.data.forEach((entry) => dispatch(entry.event, entry.payload));
+      const missed = await realtimeLog.after(lastSeq, replayLimit);
+      missed.data.forEach((entry) => dispatch(entry.event, { ...entry.payload, seq: entry.seq }));
+      // A full page means the gap may be longer than one replay: reload rather than guess.
+      if (missed.data.length >= replayLimit) resyncHandlers.forEach((handler) => handler());
     } catch {
       resyncHandlers.forEach((handler) => handler());
     } finally {
@@ -87,7 +94,8 @@ export const useRealtimeStore = defineStore('realtime', () => {
 
     client.on('connect', () => {
       connected.value = true;
-      client.emit('presence', { status: presence });
+      client.emit('presence', presence);
+      if (watchedTicket !== null) client.emit('ticket:join', watchedTicket);
       if (hasConnectedBefore) void catchUp();
       hasConnectedBefore = true;
     });
@@ -106,8 +114,19 @@ export const useRealtimeStore = defineStore('realtime', () => {
 
   function setPresence(status: ChosenPresence): void {
     presence = status;
-    socket.value?.emit('presence', { status: presence });
+    socket.value?.emit('presence', presence);
   }
 
-  return { connected, on, onResync, connect, setPresence };
+  /**
+   * Follows the ticket on screen through its own room, so its events keep arriving even when
+   * none of the queue rooms joined at connect time covers it any more.
+   */
+  function watchTicket(ticketId: number | null): void {
+    if (watchedTicket === ticketId) return;
+    if (watchedTicket !== null) socket.value?.emit('ticket:leave', watchedTicket);
+    watchedTicket = ticketId;
+    if (ticketId !== null) socket.value?.emit('ticket:join', ticketId);
+  }
+
+  return { connected, on, onResync, connect, setPresence, watchTicket };
 });

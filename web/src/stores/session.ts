@@ -4,7 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { onSessionChange, refreshSession, setAccessToken } from '../api/http';
 import { auth } from '../api/resources';
-import type { Presence, Role, SessionUser } from '../api/types';
+import type { Presence, Role, SessionUser, Ticket } from '../api/types';
 
 export const useSessionStore = defineStore('session', () => {
   const user = ref<SessionUser | null>(null);
@@ -41,10 +41,32 @@ export const useSessionStore = defineStore('session', () => {
     if (user.value) user.value = { ...user.value, status };
   }
 
+  /**
+   * The API's own visibility rule, so lists drop a ticket the moment it moves out of reach:
+   * managers see everything; agents their queues, tickets without a queue and their own.
+   */
+  function canSee(ticket: Pick<Ticket, 'queueId' | 'userId'>): boolean {
+    const me = user.value;
+    if (!me) return false;
+    if (me.role === 'admin' || ticket.userId === me.id) return true;
+    return ticket.queueId === null || me.queueIds.includes(ticket.queueId);
+  }
+
   /** Where a user lands after signing in: the super admin has no tickets to work. */
   function homeRoute(): string {
     return role.value === 'super' ? '/tenants' : '/tickets';
   }
 
-  return { user, role, isManager, restored, restore, login, logout, setPresence, homeRoute };
+  return {
+    user,
+    role,
+    isManager,
+    restored,
+    restore,
+    login,
+    logout,
+    setPresence,
+    canSee,
+    homeRoute,
+  };
 });

@@ -77,7 +77,7 @@ export const useTicketsStore = defineStore('tickets', () => {
    * the ticket alone, so with those filters on only tickets already listed are kept up to date.
    */
   function belongsHere(ticket: Ticket, alreadyListed: boolean): boolean {
-    if (ticket.status !== tab.value) return false;
+    if (ticket.status !== tab.value || !session.canSee(ticket)) return false;
     if (filters.queueId && ticket.queueId !== filters.queueId) return false;
     if (filters.channelId && ticket.channel.id !== filters.channelId) return false;
     if (filters.unread && ticket.unreadCount === 0) return false;
