@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import multer from 'multer';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { Message, QuickReply, Queue, Ticket, TicketEvent, User } from '../../db/models';
+import { Channel, Message, QuickReply, Queue, Ticket, TicketEvent, User } from '../../db/models';
 import type { TenantScope } from '../../db/tenant-scope';
 import { presentMessages, ticketViewQuery, toTicketView } from '../../db/views';
-import { AppError, badRequest, notFound } from '../../lib/errors';
+import { AppError, badRequest, conflict, notFound } from '../../lib/errors';
+import { windowClosesAt } from '../../lib/presenters';
 import { ticketRooms } from '../../lib/realtime';
 import type { Services } from '../../lib/services';
 import { TicketCommands } from '../../temporal/tickets';
@@ -327,6 +328,19 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     },
   });
 
+  /** Messenger and Instagram accept free-form replies only within 24 hours of the person's last message. */
+  async function assertMessagingWindow(scope: TenantScope, ticket: Ticket, at: number) {
+    const channel = await scope.find(Channel, ticket.channelId, 'Channel');
+    const closesAt = windowClosesAt(channel.type, ticket.lastInboundAt);
+    if (closesAt && new Date(closesAt).getTime() <= at) {
+      throw conflict(
+        'messaging_window_closed',
+        `The 24-hour window to answer on ${channel.type} closed at ${closesAt}; the person must write again first.`,
+        [{ path: 'body', message: `window closed at ${closesAt}` }],
+      );
+    }
+  }
+
   async function sendInput(
     scope: TenantScope,
     ticket: Ticket,
@@ -348,6 +362,7 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
         { path: 'scheduledAt', message: 'must be in the future' },
       ]);
     }
+    if (!body.isPrivate) await assertMessagingWindow(scope, ticket, scheduledAt ?? Date.now());
     let media: SendInput['media'];
     if (file) {
       if (!mimeAllowed(services.config.mediaAllowedTypes, file.mimetype)) {
