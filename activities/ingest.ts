@@ -33,8 +33,11 @@ export class Ingest implements ChannelSink {
   async inbound(message: InboundMessage): Promise<IngestOutcome> {
     const { db } = this.services;
     const channel = await Channel.query(db)
-      .findOne({ id: message.channelId, tenantId: message.tenantId });
-    if (!channel) return { ignored: true, reason: 'unknown channel' };
+      .join('tenants', 'tenants.id', 'channels.tenantId')
+      .where('tenants.status', 'active')
+      .select('channels.*')
+      .findOne({ 'channels.id': message.channelId, 'channels.tenantId': message.tenantId });
+    if (!channel) return { ignored: true, reason: 'unknown channel or suspended tenant' };
     if (message.group && (await readSettings(db, message.tenantId)).ignoreGroups) {
       return { ignored: true, reason: 'groups are ignored' };
     }

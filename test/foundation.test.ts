@@ -87,8 +87,13 @@ describe('sign-in', () => {
   it('keeps users of a suspended company out', async () => {
     const other = await createTenant(stack.url, superClient);
     expect((await other.admin.get('/api/v1/queues')).status).toBe(200);
+    const widget = (await other.admin.post('/api/v1/channels', { type: 'webchat', name: 'Site' })).body.widgetToken;
+    const visit = () =>
+      new HttpClient(stack.url).post(`/api/v1/public/webchat/${widget}/messages`, { visitorId: 'v1', text: 'oi' });
+    expect((await visit()).status).toBe(201);
     await superClient.patch(`/api/v1/tenants/${other.tenantId}`, { status: 'suspended' });
     expect((await other.admin.get('/api/v1/queues')).status).toBe(401);
+    expect((await visit()).status).toBe(404);
     const relogin = await new HttpClient(stack.url).post('/api/v1/auth/login', {
       email: other.adminUser.email,
       password: other.adminUser.password,

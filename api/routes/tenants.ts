@@ -1,9 +1,11 @@
 // Companies, managed by the SaaS admin (super).
 import { z } from 'zod';
-import { Tenant, User } from '../../db/models';
+import { Channel, Tenant, User } from '../../db/models';
 import { notFound } from '../../lib/errors';
 import { hashPassword } from '../../lib/passwords';
 import type { Services } from '../../lib/services';
+import { commandSession } from '../../temporal/channel-sessions';
+import { hasLiveSession } from '../../activities/channels/session-host';
 import { businessHoursSchema, timeZoneSchema } from '../../lib/tenant-settings';
 import { pageQuery, paginate } from '../http/pagination';
 import { idParams, type ApiRegistry } from '../http/route';
@@ -22,6 +24,12 @@ const tenantBody = z.object({
 
 export function tenantRoutes(api: ApiRegistry, services: Services) {
   const { db } = services;
+
+  /** A suspended company's live channel sessions stop; its managers start them again later. */
+  const stopSessions = async (tenantId: number) => {
+    const channels = await Channel.query(db).where({ tenantId });
+    for (const channel of channels.filter(hasLiveSession)) await commandSession(services, channel, 'stop');
+  };
 
   api.route({
     method: 'get',
@@ -93,7 +101,9 @@ export function tenantRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ params, body }) => {
       const tenant = await Tenant.query(db).findById(params.id);
       if (!tenant) throw notFound('Tenant');
-      return presentTenant(await Tenant.query(db).patchAndFetchById(params.id, body));
+      const updated = await Tenant.query(db).patchAndFetchById(params.id, body);
+      if (tenant.status === 'active' && updated.status === 'suspended') await stopSessions(updated.id);
+      return presentTenant(updated);
     },
   });
 }

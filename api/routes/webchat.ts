@@ -35,7 +35,11 @@ export interface VisitorMessage {
 }
 
 export async function webchatChannel(services: Services, widgetToken: string): Promise<Channel> {
-  const channel = await Channel.query(services.db).findOne({ widgetToken, type: 'webchat' });
+  const channel = await Channel.query(services.db)
+    .join('tenants', 'tenants.id', 'channels.tenantId')
+    .where('tenants.status', 'active')
+    .select('channels.*')
+    .findOne({ widgetToken, type: 'webchat' });
   if (!channel) throw notFound('Web chat');
   return channel;
 }
