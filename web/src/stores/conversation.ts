@@ -40,6 +40,7 @@ export const useConversationStore = defineStore('conversation', () => {
   /** The ticket does not exist, or not for this user: the API answers 404 either way. */
   const missing = ref(false);
   const realtime = useRealtimeStore();
+  let openings = 0;
 
   /**
    * Messages and events in one column, opened by the ticket's creation (the trail has no event
@@ -71,7 +72,13 @@ export const useConversationStore = defineStore('conversation', () => {
     return entries.sort((a, b) => a.at.localeCompare(b.at));
   });
 
+  /**
+   * Loads a ticket's view. Realtime events keep arriving while it loads, and an agent may act
+   * before it finishes, so what the load brings is merged with what is already newer on screen;
+   * a load overtaken by opening another ticket is dropped.
+   */
   async function open(ticketId: number): Promise<void> {
+    const opening = (openings += 1);
     loading.value = true;
     missing.value = false;
     ticket.value = ticketsStore.find(ticketId) ?? null;
@@ -85,23 +92,29 @@ export const useConversationStore = defineStore('conversation', () => {
         api.messages(ticketId),
         api.events(ticketId),
       ]);
-      ticket.value = loaded;
-      messages.value = [...page.data].sort(oldestFirst);
+      if (opening !== openings) return;
+      const current = ticket.value;
+      ticket.value = current && current.updatedAt > loaded.updatedAt ? current : loaded;
+      const loadedIds = new Set(page.data.map((message) => message.id));
+      const live = messages.value.filter((message) => !loadedIds.has(message.id));
+      messages.value = [...page.data, ...live].sort(oldestFirst);
       olderCursor.value = page.nextCursor;
-      events.value = trail.data;
+      if (trail.data.length >= events.value.length) events.value = trail.data;
     } catch (error) {
+      if (opening !== openings) return;
       if (!(error instanceof ApiError && error.status === 404)) throw error;
       ticket.value = null;
       missing.value = true;
       realtime.watchTicket(null);
       return;
     } finally {
-      loading.value = false;
+      if (opening === openings) loading.value = false;
     }
     void markRead();
   }
 
   function closeView(): void {
+    openings += 1;
     ticket.value = null;
     messages.value = [];
     events.value = [];
@@ -127,9 +140,13 @@ export const useConversationStore = defineStore('conversation', () => {
     }
   }
 
-  function upsertMessage(message: Message): void {
-    if (message.ticketId !== ticket.value?.id) return;
-    const known = messages.value.find((item) => item.id === message.id);
+  function upsertMessage(received: Message): void {
+    if (received.ticketId !== ticket.value?.id) return;
+    const known = messages.value.find((item) => item.id === received.id);
+    // A reply can come back (answer and message:created) before the database filled in its
+    // createdAt; the moment it arrived orders it well enough until the stored copy replaces it.
+    const createdAt = received.createdAt ?? known?.createdAt ?? new Date().toISOString();
+    const message = { ...received, createdAt };
     const rest = messages.value.filter((item) => item.id !== message.id);
     messages.value = [...rest, known ? latest(known, message) : message].sort(oldestFirst);
   }
