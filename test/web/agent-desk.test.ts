@@ -87,6 +87,10 @@ describe('the agent desk in a browser', () => {
     await desk.waitForURL(/\/tickets$/);
     await shows(desk.getByRole('tab', { name: /Open/ }));
     await shows(desk.getByText('Pick a ticket from the list to start talking'));
+
+    // Someone still signed in who opens the sign-in page goes straight back to work.
+    await desk.goto(`${stack.url}/login`);
+    await desk.waitForURL(/\/tickets$/);
   });
 
   it('shows a web chat visitor’s ticket as it arrives, without a reload', async () => {

@@ -24,6 +24,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function login(email: string, password: string): Promise<void> {
+    // A session check still in flight would otherwise land after this and sign the person out.
+    await restore();
     const session = await auth.login(email, password);
     setAccessToken(session.accessToken);
     user.value = session.user;
