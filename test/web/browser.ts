@@ -7,15 +7,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Stack } from '../support/stack';
+
+export { launchBrowser } from './chromium';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const webRoot = path.join(repoRoot, 'web');
@@ -31,16 +27,6 @@ export async function ownTenantIds(stack: Stack): Promise<void> {
   const start = crypto.randomInt(100_000, 1_000_000_000);
   await stack.services.db.raw(`select setval(pg_get_serial_sequence('tenants', 'id'), ?)`, [start]);
 }
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 function newestChange(target: string): number {
   const stat = fs.statSync(target);
@@ -93,13 +79,6 @@ export async function ensureWebBuild(): Promise<void> {
 }
 
 const hash = (text: string) => crypto.createHash('sha1').update(text).digest('hex').slice(0, 10);
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
-}
 
 export interface Preferences {
   locale?: 'pt-BR' | 'en-US';
