@@ -38,7 +38,7 @@ const enUS: typeof ptBR = {
     minLength: 'Use at least {length} characters',
     wholeNumber: 'Use a whole number',
     positive: 'Use a number greater than zero',
-    shortcut: 'Use only letters, digits, - and _',
+    shortcut: 'Use only unaccented letters, digits, - and _',
     colour: 'Use a colour like #RRGGBB',
     checkFields: 'Check the highlighted fields',
   },

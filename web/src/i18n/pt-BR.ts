@@ -36,7 +36,7 @@ export default {
     minLength: 'Use pelo menos {length} caracteres',
     wholeNumber: 'Use um número inteiro',
     positive: 'Use um número maior que zero',
-    shortcut: 'Use apenas letras, números, - e _',
+    shortcut: 'Use apenas letras sem acento, números, - e _',
     colour: 'Use uma cor no formato #RRGGBB',
     checkFields: 'Confira os campos destacados',
   },

@@ -33,8 +33,9 @@ export const positive: Rule = (value) =>
   Number(value) >= 1 ||
   t('validation.positive');
 
+/** The API takes ASCII letters, digits, `_` and `-`, so the field says so before it does. */
 export const shortcut: Rule = (value) =>
-  !value || /^[\p{L}\p{N}_-]+$/u.test(`${value}`) || t('validation.shortcut');
+  !value || /^[\w-]+$/.test(`${value}`) || t('validation.shortcut');
 
 export const colour: Rule = (value) =>
   !value || /^#[0-9a-f]{6}$/i.test(`${value}`) || t('validation.colour');
