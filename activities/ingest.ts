@@ -231,9 +231,10 @@ export class Ingest implements ChannelSink {
 
     const [messageView] = await presentMessages(db, [row]);
     const ticketView = await fetchTicketView(db, ticket.tenantId, ticket.id);
-    const targets = ticketRooms(ticket);
-    await publisher.publish(ticket.tenantId, targets, 'message:created', { message: messageView });
-    await publisher.publish(ticket.tenantId, targets, 'ticket:updated', { ticket: ticketView });
+    await publisher.publishAll(ticket.tenantId, ticketRooms(ticket), [
+      ['message:created', { message: messageView }],
+      ['ticket:updated', { ticket: ticketView }],
+    ]);
   }
 
   private async signalTicket(ticket: Ticket, messageId: number): Promise<void> {

@@ -47,12 +47,21 @@ export class RealtimePublisher {
     event: string,
     payload: Record<string, unknown>,
   ): Promise<number> {
-    const stored = await RealtimeEvent.query(this.db)
-      .insert({ tenantId, event, rooms: targetRooms, payload: toJson(payload) })
-      .returning('id');
-    const seq = stored.id;
-    this.emitter(targetRooms, event, { ...payload, seq });
+    const [seq] = await this.publishAll(tenantId, targetRooms, [[event, payload]]);
     return seq;
+  }
+
+  /** Several events to the same rooms, stored in one insert, emitted in order. */
+  async publishAll(
+    tenantId: number,
+    targetRooms: string[],
+    events: [event: string, payload: Record<string, unknown>][],
+  ): Promise<number[]> {
+    const rows = events.map(([event, payload]) => ({ tenantId, event, rooms: targetRooms, payload: toJson(payload) }));
+    const stored = (await RealtimeEvent.query(this.db).insert(rows).returning('id')) as unknown as { id: number }[];
+    const seqs = stored.map((row) => row.id).sort((a, b) => a - b);
+    events.forEach(([event, payload], index) => this.emitter(targetRooms, event, { ...payload, seq: seqs[index] }));
+    return seqs;
   }
 
   /** Sends without storing, for audiences that do not replay from the cursor (web chat visitors). */

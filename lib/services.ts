@@ -42,7 +42,7 @@ export async function connectServices(
   log: Logger,
   targets: { databaseUrl: string; temporalAddress: string },
 ): Promise<Services> {
-  const db = createDb(targets.databaseUrl);
+  const db = createDb(targets.databaseUrl, { min: 0, max: config.databasePoolMax });
   await migrateToLatest(db);
   const temporal = await createTemporalClient({
     address: targets.temporalAddress,

@@ -15,7 +15,7 @@ let counter = 0;
 const nextId = () => `wamid-${Date.now()}-${(counter += 1)}`;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ WEBCHAT_RATE_LIMIT: '5' });
   const superClient = await login(stack.url, stack.superLogin.email, stack.superLogin.password);
   tenant = await createTenant(stack.url, superClient);
   channelId = (await tenant.admin.post('/api/v1/channels', { type: 'webchat', name: 'Entrada' })).body.id;
@@ -109,6 +109,25 @@ describe('web chat identity', () => {
     expect((await post(hmacSha256(secret, 'cliente-42'))).status).toBe(201);
     const identity = await stack.services.db('contactIdentities').where({ channelId: channel.body.id }).first();
     expect(identity.externalId).toBe('id:cliente-42');
+  });
+});
+
+describe('web chat limits', () => {
+  it('refuses a flood from one IP with 429 and Retry-After', async () => {
+    const channel = await tenant.admin.post('/api/v1/channels', { type: 'webchat', name: 'Promo' });
+    const anonymous = new HttpClient(stack.url);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i += 1) {
+      const reply = await anonymous.post(`/api/v1/public/webchat/${channel.body.widgetToken}/messages`, {
+        visitorId: `flood-${i}`,
+        text: 'oi',
+      });
+      statuses.push(reply.status);
+      retryAfter = reply.headers.get('retry-after');
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
   });
 });
 

@@ -16,7 +16,8 @@ let visitorCount = 0;
 const newVisitor = (name?: string) => new Visitor(stack.url, widgetToken, `visitor-${Date.now()}-${(visitorCount += 1)}`, name);
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Every visitor here writes from the same IP: the per-IP limit is tested in ingest.test.ts.
+  stack = await startStack({ WEBCHAT_RATE_LIMIT: '0' });
   const superClient = await login(stack.url, stack.superLogin.email, stack.superLogin.password);
   tenant = await createTenant(stack.url, superClient);
   queueId = (await tenant.admin.post('/api/v1/queues', { name: 'Atendimento' })).body.id;
@@ -124,6 +125,30 @@ describe('the web chat loop', () => {
   });
 });
 
+describe('ticket list', () => {
+  it('pages through tickets that share a millisecond without skipping any', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const posted = await newVisitor().say(`mesmo instante ${i}`);
+      ids.push((await agentSocket.waitFor('message:created', (p) => p.message.id === posted.body.id)).message.ticketId);
+    }
+    // Same millisecond, different microseconds, and later than everything else in the list.
+    for (const [index, id] of ids.entries()) {
+      await stack.services.db('tickets').where({ id }).update({ lastMessageAt: `2099-01-01T00:00:00.000${index}00Z` });
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { data: { id: number }[]; nextCursor: string | null } } = await agent.client.get(
+        `/api/v1/tickets?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.body.data.map((ticket) => ticket.id));
+      cursor = page.body.nextCursor;
+    } while (cursor && seen.length < 5);
+    expect(seen.slice(0, 5)).toEqual([...ids].reverse());
+  });
+});
+
 describe('sending', () => {
   async function openTicket() {
     const visitor = newVisitor();
@@ -182,7 +207,7 @@ describe('realtime catch-up', () => {
   it('lets a reconnecting client fetch the events it missed', async () => {
     const mark = agentSocket.received.at(-1)?.payload.seq ?? 0;
     const visitor = newVisitor();
-    await visitor.say('mensagem enquanto offline');
+    expect((await visitor.say('mensagem enquanto offline')).status).toBe(201);
     const missed = await eventually(
       () => agent.client.get(`/api/v1/events?after=${mark}`),
       (reply) => reply.body.data.some((event: any) => event.payload.message?.body === 'mensagem enquanto offline'),

@@ -24,6 +24,8 @@ import { idParams, type ApiRegistry } from '../http/route';
 import { canSeeTicket, onlyVisible } from '../tickets/visibility';
 
 const statuses = ['bot', 'pending', 'open', 'closed'] as const;
+const ACTIVITY_MICROS =
+  '(extract(epoch from coalesce(tickets.last_message_at, tickets.created_at)) * 1000000)::bigint';
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveId = z.coerce.number().int().positive();
 
@@ -122,17 +124,20 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
             ),
         );
       }
+      // Keyset on (activity time in microseconds, id): milliseconds would skip tickets that
+      // share a millisecond with the last one of a page.
+      rows.select(db.raw(`${ACTIVITY_MICROS} as activity_micros`));
       if (query.cursor) {
-        const [at, id] = query.cursor.split('_').map(Number);
-        rows.whereRaw('(coalesce(tickets.last_message_at, tickets.created_at), tickets.id) < (to_timestamp(? / 1000.0), ?)', [at, id]);
+        const [micros, id] = query.cursor.split('_');
+        rows.whereRaw(`(${ACTIVITY_MICROS}, tickets.id) < (?::bigint, ?::bigint)`, [micros, id]);
       }
-      const found = await rows
-        .orderByRaw('coalesce(tickets.last_message_at, tickets.created_at) desc, tickets.id desc')
-        .limit(query.limit + 1);
-      const page = found.slice(0, query.limit).map(toTicketView);
+      const found = await rows.orderByRaw(`${ACTIVITY_MICROS} desc, tickets.id desc`).limit(query.limit + 1);
+      const page = found.slice(0, query.limit);
       const last = page[page.length - 1];
-      const lastAt = last && new Date(last.lastMessageAt ?? last.createdAt).getTime();
-      return { data: page, nextCursor: found.length > query.limit ? `${lastAt}_${last.id}` : null };
+      return {
+        data: page.map(toTicketView),
+        nextCursor: found.length > query.limit ? `${last.activityMicros}_${last.id}` : null,
+      };
     },
   });
 
