@@ -29,15 +29,23 @@ const SIGNALS: Record<SessionCommand, SignalDefinition> = {
 type SessionChannel = Pick<Channel, 'id' | 'tenantId' | 'type' | 'config'>;
 
 /** Sends a command to the channel's supervisor, starting one unless the command is stop. */
-export async function commandSession(services: Services, channel: SessionChannel, command: SessionCommand) {
+export async function commandSession(
+  services: Services,
+  channel: SessionChannel,
+  command: SessionCommand,
+) {
   const { temporal } = services;
   if (command === 'stop') {
     try {
-      await temporal.workflow.getHandle(channelSessionWorkflowId(channel.tenantId, channel.id)).signal(stopSignal);
+      await temporal.workflow
+        .getHandle(channelSessionWorkflowId(channel.tenantId, channel.id))
+        .signal(stopSignal);
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       // Nothing supervises the channel: it is stopped already, only its status may say otherwise.
-      await new Ingest(services).state(channel.tenantId, channel.id, 'stopped', { reason: 'Stopped by a manager.' });
+      await new Ingest(services).state(channel.tenantId, channel.id, 'stopped', {
+        reason: 'Stopped by a manager.',
+      });
     }
     return;
   }
@@ -72,7 +80,9 @@ export async function sessionStatus(
   channel: Pick<Channel, 'id' | 'tenantId'>,
 ): Promise<ChannelSessionStatus | undefined> {
   const { temporal } = services;
-  const handle = temporal.workflow.getHandle(channelSessionWorkflowId(channel.tenantId, channel.id));
+  const handle = temporal.workflow.getHandle(
+    channelSessionWorkflowId(channel.tenantId, channel.id),
+  );
   try {
     const { status } = await handle.describe();
     if (status.name !== 'RUNNING') return undefined;

@@ -68,7 +68,10 @@ export class ProcessWorkers {
   }
 }
 
-export async function createWorker(services: Services, options: WorkerOptions): Promise<ProcessWorkers> {
+export async function createWorker(
+  services: Services,
+  options: WorkerOptions,
+): Promise<ProcessWorkers> {
   installRuntimeLogger(services.log);
   const connection = await NativeConnection.connect({ address: options.address });
   const host = services.config.channelSessions
@@ -84,7 +87,9 @@ export async function createWorker(services: Services, options: WorkerOptions): 
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath, bundlerOptions: { ignoreModules: [] } }),
   });
-  const sessionWorkers = host ? await hostWorkers(services, connection, options.taskQueue, host, activities) : [];
+  const sessionWorkers = host
+    ? await hostWorkers(services, connection, options.taskQueue, host, activities)
+    : [];
 
   // Sessions whose supervisor was lost (a Temporal server that kept no state) start again.
   resumeChannelSessions(services).catch((error) =>

@@ -76,12 +76,22 @@ export async function channelSessionWorkflow(input: ChannelSessionInput): Promis
   for (;;) {
     if (pending === 'stop') {
       status.phase = 'stopped';
-      await acts.reportChannelState({ tenantId, channelId, state: 'stopped', reason: 'Stopped by a manager.' });
+      await acts.reportChannelState({
+        tenantId,
+        channelId,
+        state: 'stopped',
+        reason: 'Stopped by a manager.',
+      });
       return;
     }
     if (pending === 'logout') {
       await acts.forgetChannelSession({ tenantId, channelId });
-      await acts.reportChannelState({ tenantId, channelId, state: 'disconnected', reason: 'Logged out; scan the new QR code.' });
+      await acts.reportChannelState({
+        tenantId,
+        channelId,
+        state: 'disconnected',
+        reason: 'Logged out; scan the new QR code.',
+      });
     }
     if (pending === 'restart' || pending === 'logout') failures = 0;
     pending = null;
@@ -99,7 +109,13 @@ export async function channelSessionWorkflow(input: ChannelSessionInput): Promis
       lastFailure: outcome.reason,
       retryAt: new Date(Date.now() + delay).toISOString(),
     });
-    log.warn('channel session ended', { tenantId, channelId, state: outcome.state, reason: outcome.reason, retryInMs: delay });
+    log.warn('channel session ended', {
+      tenantId,
+      channelId,
+      state: outcome.state,
+      reason: outcome.reason,
+      retryInMs: delay,
+    });
     await acts.reportChannelState({
       tenantId,
       channelId,
@@ -203,7 +219,11 @@ function backoff({ initialMs, maxMs }: ChannelSessionInput['backoff'], failures:
 }
 
 function isFailureOfType(error: unknown, type: string): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === type;
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === type
+  );
 }
 
 function describeEnd(error: unknown): { state: SessionState; reason: string } {

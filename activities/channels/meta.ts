@@ -54,7 +54,11 @@ interface MetaEvent {
 }
 
 /** Checks `X-Hub-Signature-256` against the raw body; nothing is parsed before this passes. */
-export function validMetaSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
+export function validMetaSignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  appSecret: string,
+): boolean {
   if (!header?.startsWith('sha256=')) return false;
   return safeEqual(header.slice('sha256='.length), hmacSha256(appSecret, rawBody));
 }
@@ -93,7 +97,11 @@ export class MetaAdapter implements ChannelAdapter {
       } else if (item.message) {
         await this.ctx.sink.inbound(await this.toInbound(item, item.message));
       } else if (item.message_edit) {
-        await this.update({ type: 'edit', channelMessageId: item.message_edit.mid, body: item.message_edit.text });
+        await this.update({
+          type: 'edit',
+          channelMessageId: item.message_edit.mid,
+          body: item.message_edit.text,
+        });
       } else if (item.delivery) {
         for (const mid of item.delivery.mids ?? []) await this.status(mid, 'delivered');
       } else if (item.read?.mid) {
@@ -104,7 +112,9 @@ export class MetaAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const recipient = JSON.stringify({ id: message.to });
-    const replyTo = message.quotedChannelMessageId ? { reply_to: { mid: message.quotedChannelMessageId } } : {};
+    const replyTo = message.quotedChannelMessageId
+      ? { reply_to: { mid: message.quotedChannelMessageId } }
+      : {};
     let result: { message_id: string };
     if (message.media) {
       // Graph takes one attachment per message, so a caption travels as a text message after it.
@@ -113,10 +123,20 @@ export class MetaAdapter implements ChannelAdapter {
       form.set('messaging_type', 'RESPONSE');
       form.set(
         'message',
-        JSON.stringify({ attachment: { type: attachmentType(message.media.mimeType), payload: { is_reusable: false } }, ...replyTo }),
+        JSON.stringify({
+          attachment: {
+            type: attachmentType(message.media.mimeType),
+            payload: { is_reusable: false },
+          },
+          ...replyTo,
+        }),
       );
       const file = await fs.promises.readFile(message.media.path);
-      form.set('filedata', new Blob([file], { type: message.media.mimeType }), message.media.fileName);
+      form.set(
+        'filedata',
+        new Blob([file], { type: message.media.mimeType }),
+        message.media.fileName,
+      );
       result = await this.call('POST', `/${this.config.pageId}/messages`, form);
       if (message.body) {
         result = await this.call('POST', `/${this.config.pageId}/messages`, {
@@ -137,15 +157,25 @@ export class MetaAdapter implements ChannelAdapter {
 
   /** Checks the page token and subscribes the page to the events we handle. */
   async connect(): Promise<string> {
-    const page = await this.call<{ name?: string; username?: string }>('GET', `/${this.config.pageId}?fields=name`);
+    const page = await this.call<{ name?: string; username?: string }>(
+      'GET',
+      `/${this.config.pageId}?fields=name`,
+    );
     if (this.type === 'messenger') {
       const fields = 'messages,message_deliveries,message_reads,message_edits';
-      await this.call('POST', `/${this.config.pageId}/subscribed_apps?subscribed_fields=${fields}`, {});
+      await this.call(
+        'POST',
+        `/${this.config.pageId}/subscribed_apps?subscribed_fields=${fields}`,
+        {},
+      );
     }
     return page.name ?? page.username ?? this.config.pageId;
   }
 
-  private async toInbound(item: MetaEvent, message: NonNullable<MetaEvent['message']>): Promise<InboundMessage> {
+  private async toInbound(
+    item: MetaEvent,
+    message: NonNullable<MetaEvent['message']>,
+  ): Promise<InboundMessage> {
     const attachment = message.attachments?.[0];
     const profile = await this.profile(item.sender.id);
     return {
@@ -155,7 +185,9 @@ export class MetaAdapter implements ChannelAdapter {
       from: { externalId: item.sender.id, name: profile.name, avatarUrl: profile.avatarUrl },
       quotedChannelMessageId: message.reply_to?.mid,
       sentAt: item.timestamp ? new Date(item.timestamp).toISOString() : undefined,
-      ...(attachment ? await this.attachmentContent(attachment, message.text ?? '') : { kind: 'text', body: message.text ?? '' }),
+      ...(attachment
+        ? await this.attachmentContent(attachment, message.text ?? '')
+        : { kind: 'text', body: message.text ?? '' }),
     };
   }
 
@@ -183,17 +215,26 @@ export class MetaAdapter implements ChannelAdapter {
     const key = `${this.ctx.channelId}:${id}`;
     const cached = profiles.get(key);
     if (cached && Date.now() - cached.at < PROFILE_TTL_MS) return cached;
-    const fields = this.type === 'messenger' ? 'first_name,last_name,profile_pic' : 'name,username,profile_pic';
-    const found = await this.call<Record<string, string>>('GET', `/${id}?fields=${fields}`).catch(() => undefined);
+    const fields =
+      this.type === 'messenger' ? 'first_name,last_name,profile_pic' : 'name,username,profile_pic';
+    const found = await this.call<Record<string, string>>('GET', `/${id}?fields=${fields}`).catch(
+      () => undefined,
+    );
     const name = found
-      ? [found.first_name, found.last_name].filter(Boolean).join(' ') || found.name || found.username
+      ? [found.first_name, found.last_name].filter(Boolean).join(' ') ||
+        found.name ||
+        found.username
       : undefined;
     const profile = { name, avatarUrl: found?.profile_pic, at: Date.now() };
     profiles.set(key, profile);
     return profile;
   }
 
-  private async call<T = { message_id: string }>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async call<T = { message_id: string }>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const response = await fetch(this.graph + path, {
       method,
       headers: {
@@ -246,7 +287,8 @@ function attachmentType(mimeType: string): string {
 async function download(url: string, kind: MessageKind): Promise<InboundMedia> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`Attachment download failed with HTTP ${response.status}`);
-  const mimeType = response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
+  const mimeType =
+    response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
   const name = new URL(url).pathname.split('/').pop() || kind;
   return { data: Buffer.from(await response.arrayBuffer()), mimeType, fileName: name };
 }

@@ -14,7 +14,11 @@ import { TelegramAdapter } from './telegram';
 import type { ChannelAdapter, ChannelContext } from './types';
 import { WebchatAdapter } from './webchat';
 
-export function channelContext(services: Services, channel: Channel, sink: ChannelContext['sink']): ChannelContext {
+export function channelContext(
+  services: Services,
+  channel: Channel,
+  sink: ChannelContext['sink'],
+): ChannelContext {
   return {
     tenantId: channel.tenantId,
     channelId: channel.id,
@@ -26,7 +30,11 @@ export function channelContext(services: Services, channel: Channel, sink: Chann
 }
 
 /** `sessions` is this process's session host, where a WhatsApp send finds its live client. */
-export function adapterFor(services: Services, channel: Channel, sessions?: SessionHost): ChannelAdapter {
+export function adapterFor(
+  services: Services,
+  channel: Channel,
+  sessions?: SessionHost,
+): ChannelAdapter {
   const context = () => channelContext(services, channel, new Ingest(services));
   switch (channel.type) {
     case 'webchat':
@@ -42,7 +50,10 @@ export function adapterFor(services: Services, channel: Channel, sessions?: Sess
     case 'whatsapp': {
       const live = sessions?.adapter(channel.id);
       if (live) return live;
-      throw ApplicationFailure.nonRetryable('The WhatsApp session moved to another worker.', SESSION_NOT_HERE);
+      throw ApplicationFailure.nonRetryable(
+        'The WhatsApp session moved to another worker.',
+        SESSION_NOT_HERE,
+      );
     }
   }
 }

@@ -22,7 +22,8 @@ export interface ChannelStateReport {
 export function createSessionActivities(services: Services, host: SessionHost | undefined) {
   const { db } = services;
   const localHost = () => {
-    if (!host) throw ApplicationFailure.nonRetryable('This worker process does not host channel sessions.');
+    if (!host)
+      throw ApplicationFailure.nonRetryable('This worker process does not host channel sessions.');
     return host;
   };
 
@@ -50,10 +51,14 @@ export function createSessionActivities(services: Services, host: SessionHost | 
     },
 
     async reportChannelState(report: ChannelStateReport): Promise<void> {
-      const release = Channel.query(db).patch({ sessionQueue: null, sessionId: null }).where({ id: report.channelId });
+      const release = Channel.query(db)
+        .patch({ sessionQueue: null, sessionId: null })
+        .where({ id: report.channelId });
       if (report.state === 'stopped') await release;
       else if (report.releaseSessionId) await release.where({ sessionId: report.releaseSessionId });
-      await new Ingest(services).state(report.tenantId, report.channelId, report.state, { reason: report.reason });
+      await new Ingest(services).state(report.tenantId, report.channelId, report.state, {
+        reason: report.reason,
+      });
     },
   };
 }

@@ -7,7 +7,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Channel } from '../../db/models';
 import { readSettings } from '../../db/settings';
 import type { Services } from '../../lib/services';
-import { CHANNEL_GONE, SESSION_ENDED, type SessionRunInput } from '../../workflows/channel-session-api';
+import {
+  CHANNEL_GONE,
+  SESSION_ENDED,
+  type SessionRunInput,
+} from '../../workflows/channel-session-api';
 import { Ingest } from '../ingest';
 import { channelContext } from './registry';
 import { TelegramAdapter } from './telegram';
@@ -21,7 +25,6 @@ export interface ChannelDrivers {
 }
 
 interface LiveSession {
-  sessionId: string;
   adapter: ChannelAdapter;
   abort: AbortController;
   done: Promise<void>;
@@ -32,7 +35,10 @@ const TEARDOWN_GRACE_MS = 30_000;
 
 /** Whether a channel keeps a live session (and so a supervisor) rather than receiving webhooks. */
 export function hasLiveSession(channel: Pick<Channel, 'type' | 'config'>): boolean {
-  return channel.type === 'whatsapp' || (channel.type === 'telegram' && channel.config.mode !== 'webhook');
+  return (
+    channel.type === 'whatsapp' ||
+    (channel.type === 'telegram' && channel.config.mode !== 'webhook')
+  );
 }
 
 /**
@@ -45,9 +51,15 @@ export function deliveryQueue(channel: Channel, sharedQueue: string): string {
   if (channel.sessionQueue) return channel.sessionQueue;
   if (channel.type === 'telegram') return sharedQueue;
   if (channel.status === 'stopped') {
-    throw ApplicationFailure.nonRetryable('The WhatsApp channel is stopped; start it to send.', 'PermanentDeliveryError');
+    throw ApplicationFailure.nonRetryable(
+      'The WhatsApp channel is stopped; start it to send.',
+      'PermanentDeliveryError',
+    );
   }
-  throw ApplicationFailure.retryable('WhatsApp is reconnecting; the message goes out once it is back.', 'ChannelReconnecting');
+  throw ApplicationFailure.retryable(
+    'WhatsApp is reconnecting; the message goes out once it is back.',
+    'ChannelReconnecting',
+  );
 }
 
 export class SessionHost {
@@ -80,20 +92,28 @@ export class SessionHost {
   async run(input: SessionRunInput): Promise<void> {
     const { db } = this.services;
     const context = Context.current();
-    const channel = await Channel.query(db).findOne({ id: input.channelId, tenantId: input.tenantId });
+    const channel = await Channel.query(db).findOne({
+      id: input.channelId,
+      tenantId: input.tenantId,
+    });
     if (!channel) throw ApplicationFailure.nonRetryable('The channel was deleted.', CHANNEL_GONE);
     if (!hasLiveSession(channel)) {
-      throw ApplicationFailure.nonRetryable('This channel receives webhooks and has no live session.', CHANNEL_GONE);
+      throw ApplicationFailure.nonRetryable(
+        'This channel receives webhooks and has no live session.',
+        CHANNEL_GONE,
+      );
     }
 
     await this.stopLocal(channel.id);
-    await Channel.query(db).patch({ sessionQueue: this.queue, sessionId: input.sessionId }).where({ id: channel.id });
+    await Channel.query(db)
+      .patch({ sessionQueue: this.queue, sessionId: input.sessionId })
+      .where({ id: channel.id });
 
     const abort = new AbortController();
     context.cancellationSignal.addEventListener('abort', () => abort.abort(), { once: true });
     const adapter = await this.build(channel);
     const running = adapter.start!(abort.signal);
-    const session: LiveSession = { sessionId: input.sessionId, adapter, abort, done: running.then(noop, noop) };
+    const session: LiveSession = { adapter, abort, done: running.then(noop, noop) };
     this.live.set(channel.id, session);
     const watchdog = this.watch(session, input);
 
@@ -105,7 +125,10 @@ export class SessionHost {
       watchdog.stop();
       abort.abort();
       await withTimeout(session.done, TEARDOWN_GRACE_MS, 'closing the session').catch((error) =>
-        this.services.log.error({ err: error, channelId: channel.id }, 'channel session did not close'),
+        this.services.log.error(
+          { err: error, channelId: channel.id },
+          'channel session did not close',
+        ),
       );
       if (this.live.get(channel.id) === session) this.live.delete(channel.id);
       await Channel.query(db)
@@ -161,17 +184,25 @@ export class SessionHost {
     const beat = async () => {
       const probe = session.adapter.probe?.() ?? Promise.resolve('running');
       const state = await withTimeout(probe, intervalMs, 'the session probe').catch((error) => {
-        hung.fail(new SessionEnded('disconnected', `The session stopped responding: ${describe(error)}`));
+        hung.fail(
+          new SessionEnded('disconnected', `The session stopped responding: ${describe(error)}`),
+        );
         return undefined;
       });
       if (state === undefined) return;
 
-      const owner = await Channel.query(db).findById(input.channelId).select('sessionId').catch((error) => {
-        log.warn({ err: error, channelId: input.channelId }, 'could not check session ownership');
-        return { sessionId: input.sessionId };
-      });
+      const owner = await Channel.query(db)
+        .findById(input.channelId)
+        .select('sessionId')
+        .catch((error) => {
+          log.warn({ err: error, channelId: input.channelId }, 'could not check session ownership');
+          return { sessionId: input.sessionId };
+        });
       if (owner?.sessionId !== input.sessionId) {
-        log.warn({ channelId: input.channelId, sessionId: input.sessionId }, 'session superseded; stepping down');
+        log.warn(
+          { channelId: input.channelId, sessionId: input.sessionId },
+          'session superseded; stepping down',
+        );
         session.abort.abort();
         return;
       }
@@ -192,7 +223,8 @@ export class SessionHost {
 }
 
 function sessionFailure(error: unknown): ApplicationFailure {
-  const ended = error instanceof SessionEnded ? error : new SessionEnded('disconnected', describe(error));
+  const ended =
+    error instanceof SessionEnded ? error : new SessionEnded('disconnected', describe(error));
   return ApplicationFailure.create({
     type: SESSION_ENDED,
     message: ended.message,

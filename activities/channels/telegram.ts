@@ -65,7 +65,9 @@ export class TelegramAdapter implements ChannelAdapter {
           'getUpdates',
           { timeout: this.pollTimeoutSeconds, offset, allowed_updates: [...ALLOWED_UPDATES] },
           // telegraf types its own AbortSignal shim; node-fetch accepts the native one.
-          { signal: signal as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>['signal'] },
+          {
+            signal: signal as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>['signal'],
+          },
         ),
       ).catch((error) => {
         if (signal.aborted) return [];
@@ -78,7 +80,9 @@ export class TelegramAdapter implements ChannelAdapter {
       }
     }
     if (offset > 0) {
-      await this.telegram.callApi('getUpdates', { offset, limit: 1, timeout: 0 }).catch(() => undefined);
+      await this.telegram
+        .callApi('getUpdates', { offset, limit: 1, timeout: 0 })
+        .catch(() => undefined);
     }
   }
 
@@ -109,11 +113,17 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const quoted = message.quotedChannelMessageId?.split(':')[1];
-    const reply = quoted ? { message_id: Number(quoted), allow_sending_without_reply: true } : undefined;
+    const reply = quoted
+      ? { message_id: Number(quoted), allow_sending_without_reply: true }
+      : undefined;
     try {
       const sent = message.media
         ? await this.sendMedia(message, message.media, reply)
-        : await this.telegram.sendMessage(message.to, message.body, reply ? { reply_parameters: reply } : {});
+        : await this.telegram.sendMessage(
+            message.to,
+            message.body,
+            reply ? { reply_parameters: reply } : {},
+          );
       return { channelMessageId: messageId(sent.chat.id, sent.message_id) };
     } catch (error) {
       // 400 (chat not found) and 403 (the user blocked the bot) will not change on a retry.
@@ -127,7 +137,10 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Points Telegram at our webhook; Telegram sends `secret` back in a header with every update. */
   async registerWebhook(url: string, secret: string): Promise<string> {
     const me = await this.telegram.getMe();
-    await this.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+    await this.telegram.setWebhook(url, {
+      secret_token: secret,
+      allowed_updates: [...ALLOWED_UPDATES],
+    });
     return me.username;
   }
 
@@ -148,7 +161,8 @@ export class TelegramAdapter implements ChannelAdapter {
       ...(reply ? { reply_parameters: JSON.stringify(reply) as never } : {}),
     };
     const type = media.mimeType;
-    if (type.startsWith('image/') && type !== 'image/gif') return this.telegram.sendPhoto(message.to, file, withCaption);
+    if (type.startsWith('image/') && type !== 'image/gif')
+      return this.telegram.sendPhoto(message.to, file, withCaption);
     if (type.startsWith('audio/ogg')) return this.telegram.sendVoice(message.to, file, withCaption);
     if (type.startsWith('audio/')) return this.telegram.sendAudio(message.to, file, withCaption);
     if (type.startsWith('video/')) return this.telegram.sendVideo(message.to, file, withCaption);
@@ -160,10 +174,11 @@ export class TelegramAdapter implements ChannelAdapter {
     if (!content) return undefined;
     const chat = message.chat as Message['chat'] & { title?: string };
     const isGroup = chat.type === 'group' || chat.type === 'supergroup';
-    const sender: { id: number; first_name: string; last_name?: string; username?: string } = message.from ?? {
-      id: chat.id,
-      first_name: chat.title ?? String(chat.id),
-    };
+    const sender: { id: number; first_name: string; last_name?: string; username?: string } =
+      message.from ?? {
+        id: chat.id,
+        first_name: chat.title ?? String(chat.id),
+      };
     return {
       tenantId: this.ctx.tenantId,
       channelId: this.ctx.channelId,
@@ -172,7 +187,9 @@ export class TelegramAdapter implements ChannelAdapter {
         externalId: String(sender.id),
         name: [sender.first_name, sender.last_name].filter(Boolean).join(' ') || sender.username,
       },
-      group: isGroup ? { externalId: String(chat.id), name: chat.title ?? String(chat.id) } : undefined,
+      group: isGroup
+        ? { externalId: String(chat.id), name: chat.title ?? String(chat.id) }
+        : undefined,
       quotedChannelMessageId: message.reply_to_message
         ? messageId(chat.id, message.reply_to_message.message_id)
         : undefined,
@@ -181,46 +198,88 @@ export class TelegramAdapter implements ChannelAdapter {
     };
   }
 
-  private async content(message: AnyMessage): Promise<Pick<InboundMessage, 'kind' | 'body' | 'media' | 'payload'> | undefined> {
+  private async content(
+    message: AnyMessage,
+  ): Promise<Pick<InboundMessage, 'kind' | 'body' | 'media' | 'payload'> | undefined> {
     const caption = message.caption ?? '';
     if (message.text !== undefined) return { kind: 'text', body: message.text };
     if (message.photo) {
       const largest = message.photo[message.photo.length - 1];
-      return { kind: 'image', body: caption, media: await this.download(largest.file_id, 'image/jpeg', `photo-${largest.file_unique_id}.jpg`) };
+      return {
+        kind: 'image',
+        body: caption,
+        media: await this.download(
+          largest.file_id,
+          'image/jpeg',
+          `photo-${largest.file_unique_id}.jpg`,
+        ),
+      };
     }
     if (message.sticker) {
       const { sticker } = message;
-      const type = sticker.is_video ? 'video/webm' : sticker.is_animated ? 'application/x-tgsticker' : 'image/webp';
-      return { kind: 'sticker', body: sticker.emoji ?? '', media: await this.download(sticker.file_id, type, `sticker-${sticker.file_unique_id}`) };
+      const type = sticker.is_video
+        ? 'video/webm'
+        : sticker.is_animated
+          ? 'application/x-tgsticker'
+          : 'image/webp';
+      return {
+        kind: 'sticker',
+        body: sticker.emoji ?? '',
+        media: await this.download(sticker.file_id, type, `sticker-${sticker.file_unique_id}`),
+      };
     }
-    for (const [field, kind] of [['voice', 'voice'], ['audio', 'audio'], ['video', 'video'], ['document', 'document']] as const) {
+    for (const [field, kind] of [
+      ['voice', 'voice'],
+      ['audio', 'audio'],
+      ['video', 'video'],
+      ['document', 'document'],
+    ] as const) {
       const file = message[field];
       if (!file) continue;
       const fallbackName = `${field}-${file.file_unique_id}`;
       return {
         kind,
         body: caption,
-        media: await this.download(file.file_id, file.mime_type ?? 'application/octet-stream', file.file_name ?? fallbackName),
+        media: await this.download(
+          file.file_id,
+          file.mime_type ?? 'application/octet-stream',
+          file.file_name ?? fallbackName,
+        ),
       };
     }
     if (message.location) {
       const { latitude, longitude } = message.location;
       const name = message.venue?.title ?? null;
-      return { kind: 'location', body: name ?? `${latitude}, ${longitude}`, payload: { latitude, longitude, name } };
+      return {
+        kind: 'location',
+        body: name ?? `${latitude}, ${longitude}`,
+        payload: { latitude, longitude, name },
+      };
     }
     if (message.contact) {
       const { contact } = message;
       const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
-      const vcard = contact.vcard ?? `BEGIN:VCARD\nVERSION:3.0\nFN:${name}\nTEL:${contact.phone_number}\nEND:VCARD`;
-      return { kind: 'contact', body: `${name} ${contact.phone_number}`.trim(), payload: { vcards: [vcard] } };
+      const vcard =
+        contact.vcard ??
+        `BEGIN:VCARD\nVERSION:3.0\nFN:${name}\nTEL:${contact.phone_number}\nEND:VCARD`;
+      return {
+        kind: 'contact',
+        body: `${name} ${contact.phone_number}`.trim(),
+        payload: { vcards: [vcard] },
+      };
     }
     return undefined;
   }
 
-  private async download(fileId: string, mimeType: string, fileName: string): Promise<InboundMedia> {
+  private async download(
+    fileId: string,
+    mimeType: string,
+    fileName: string,
+  ): Promise<InboundMedia> {
     const link = await this.telegram.getFileLink(fileId);
     // A self-hosted Bot API server in local mode answers with a path on its own disk.
-    if (link.protocol === 'file:') return { data: await fs.promises.readFile(link), mimeType, fileName };
+    if (link.protocol === 'file:')
+      return { data: await fs.promises.readFile(link), mimeType, fileName };
     const response = await fetch(link);
     if (!response.ok) throw new Error(`Telegram file download failed with HTTP ${response.status}`);
     return { data: Buffer.from(await response.arrayBuffer()), mimeType, fileName };
@@ -235,7 +294,10 @@ export class TelegramAdapter implements ChannelAdapter {
         throw new SessionEnded('disconnected', 'Telegram rejected the bot token.');
       }
       if (error instanceof TelegramError && error.code === 409) {
-        throw new SessionEnded('conflict', `Another program receives this bot's updates: ${error.description}`);
+        throw new SessionEnded(
+          'conflict',
+          `Another program receives this bot's updates: ${error.description}`,
+        );
       }
       if ((error as Error).name === 'AbortError') throw error;
       throw new SessionEnded('disconnected', `Telegram could not be reached: ${describe(error)}`);

@@ -33,7 +33,9 @@ export interface WhatsappMessage {
   hasQuotedMsg: boolean;
   location?: { latitude: number | string; longitude: number | string; description?: string };
   vCards: string[];
-  downloadMedia(): Promise<{ mimetype: string; data: string; filename?: string | null } | undefined>;
+  downloadMedia(): Promise<
+    { mimetype: string; data: string; filename?: string | null } | undefined
+  >;
   getQuotedMessage(): Promise<{ id: { _serialized: string } } | undefined>;
   getContact(): Promise<{ pushname?: string; name?: string; number?: string }>;
   getChat(): Promise<{ name: string; isGroup: boolean }>;
@@ -56,7 +58,12 @@ export interface WhatsappClient {
   sendMessage(
     chatId: string,
     content: string | WhatsappMedia,
-    options?: { quotedMessageId?: string; caption?: string; sendAudioAsVoice?: boolean; sendMediaAsDocument?: boolean },
+    options?: {
+      quotedMessageId?: string;
+      caption?: string;
+      sendAudioAsVoice?: boolean;
+      sendMediaAsDocument?: boolean;
+    },
   ): Promise<{ id: { _serialized: string } }>;
 }
 
@@ -125,7 +132,13 @@ export function chromiumClientFactory(executablePath: string): WhatsappClientFac
   };
 }
 
-const ACK_STATUS: Record<number, MessageStatus> = { [-1]: 'failed', 1: 'sent', 2: 'delivered', 3: 'read', 4: 'read' };
+const ACK_STATUS: Record<number, MessageStatus> = {
+  [-1]: 'failed',
+  1: 'sent',
+  2: 'delivered',
+  3: 'read',
+  4: 'read',
+};
 
 const KINDS: Record<string, MessageKind> = {
   chat: 'text',
@@ -170,12 +183,17 @@ export class WhatsappAdapter implements ChannelAdapter {
     });
     this.client = client;
     const ended = failure();
-    const end = (state: SessionState, reason: string) => ended.fail(new SessionEnded(state, reason));
+    const end = (state: SessionState, reason: string) =>
+      ended.fail(new SessionEnded(state, reason));
     this.listen(client, end);
 
     const seconds = Math.round(this.options.connectTimeoutMs / 1000);
     const deadline = setTimeout(
-      () => end('timeout', `WhatsApp Web did not show a QR code or restore the login within ${seconds} s.`),
+      () =>
+        end(
+          'timeout',
+          `WhatsApp Web did not show a QR code or restore the login within ${seconds} s.`,
+        ),
       this.options.connectTimeoutMs,
     );
     client.on('qr', () => clearTimeout(deadline));
@@ -193,7 +211,9 @@ export class WhatsappAdapter implements ChannelAdapter {
       this.client = undefined;
       await client
         .destroy()
-        .catch((error) => this.options.log.warn({ err: error }, 'whatsapp client did not close cleanly'));
+        .catch((error) =>
+          this.options.log.warn({ err: error }, 'whatsapp client did not close cleanly'),
+        );
     }
   }
 
@@ -210,7 +230,8 @@ export class WhatsappAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const client = this.client;
-    if (!client || !this.ready) throw new Error('WhatsApp is not connected; the message waits for the session.');
+    if (!client || !this.ready)
+      throw new Error('WhatsApp is not connected; the message waits for the session.');
     const media = message.media
       ? new wweb.MessageMedia(
           message.media.mimeType,
@@ -266,11 +287,17 @@ export class WhatsappAdapter implements ChannelAdapter {
       end('disconnected', `WhatsApp refused the stored login (${reason}); scan a new QR code.`);
     });
     on('change_state', async (state: string) => {
-      if (STATE_NAMES[state]) await this.state(STATE_NAMES[state], { reason: `WhatsApp reports ${state}` });
+      if (STATE_NAMES[state])
+        await this.state(STATE_NAMES[state], { reason: `WhatsApp reports ${state}` });
     });
     on('disconnected', async (reason: string) => {
       const state = STATE_NAMES[reason] ?? 'disconnected';
-      end(state, reason === 'LOGOUT' ? 'The phone logged this session out.' : `WhatsApp disconnected: ${reason}`);
+      end(
+        state,
+        reason === 'LOGOUT'
+          ? 'The phone logged this session out.'
+          : `WhatsApp disconnected: ${reason}`,
+      );
     });
     on('message', (message: WhatsappMessage) => this.inbound(message));
     on('message_create', async (message: WhatsappMessage) => {
@@ -281,10 +308,15 @@ export class WhatsappAdapter implements ChannelAdapter {
     });
     on('message_ack', async (message: WhatsappMessage, ack: number) => {
       const status = ACK_STATUS[ack];
-      if (status) await this.update({ type: 'status', channelMessageId: message.id._serialized, status });
+      if (status)
+        await this.update({ type: 'status', channelMessageId: message.id._serialized, status });
     });
     on('message_edit', async (message: WhatsappMessage, newBody: string) =>
-      this.update({ type: 'edit', channelMessageId: message.id._serialized, body: String(newBody) }),
+      this.update({
+        type: 'edit',
+        channelMessageId: message.id._serialized,
+        body: String(newBody),
+      }),
     );
     on('message_revoke_everyone', async (after: WhatsappMessage, before?: WhatsappMessage) =>
       this.update({ type: 'delete', channelMessageId: (before ?? after).id._serialized }),
@@ -324,7 +356,10 @@ export class WhatsappAdapter implements ChannelAdapter {
   }
 
   private async rejectCall(call: WhatsappCall): Promise<void> {
-    const { rejectCalls, rejectCallMessage } = this.ctx.config as { rejectCalls?: boolean; rejectCallMessage?: string };
+    const { rejectCalls, rejectCallMessage } = this.ctx.config as {
+      rejectCalls?: boolean;
+      rejectCallMessage?: string;
+    };
     if (!rejectCalls) return;
     await call.reject();
     if (rejectCallMessage && call.from) await this.send({ to: call.from, body: rejectCallMessage });
@@ -344,12 +379,19 @@ export const whatsappClientId = (channelId: number) => `channel-${channelId}`;
 export const whatsappSessionDir = (dataDir: string, channelId: number) =>
   path.join(dataDir, 'whatsapp', `session-${whatsappClientId(channelId)}`);
 
-function describeContent(kind: MessageKind, message: WhatsappMessage): Pick<InboundMessage, 'body' | 'payload'> {
+function describeContent(
+  kind: MessageKind,
+  message: WhatsappMessage,
+): Pick<InboundMessage, 'body' | 'payload'> {
   if (kind === 'location' && message.location) {
     const { latitude, longitude, description } = message.location;
     return {
       body: description || `${latitude}, ${longitude}`,
-      payload: { latitude: Number(latitude), longitude: Number(longitude), name: description ?? null },
+      payload: {
+        latitude: Number(latitude),
+        longitude: Number(longitude),
+        name: description ?? null,
+      },
     };
   }
   if (kind === 'contact') {
@@ -382,5 +424,3 @@ function mediaOptions(mimeType: string, caption: string) {
 }
 
 const phoneOf = (jid: string) => (jid.endsWith('@c.us') ? jid.split('@')[0] : undefined);
-
-

@@ -44,10 +44,16 @@ export function channelSessionRoutes(api: ApiRegistry, services: Services) {
         // A supervisor left from polling mode would fight the webhook for the bot's updates.
         await commandSession(services, channel, 'stop');
         const url = telegramWebhookUrl(services, channel);
-        const bot = await new TelegramAdapter(context).registerWebhook(url, telegramWebhookSecret(services, channel));
+        const bot = await new TelegramAdapter(context).registerWebhook(
+          url,
+          telegramWebhookSecret(services, channel),
+        );
         await setState(channel, 'connected', `Telegram delivers @${bot}'s messages to ${url}`);
       } else {
-        const page = await new MetaAdapter(channel.type as 'messenger' | 'instagram', context).connect();
+        const page = await new MetaAdapter(
+          channel.type as 'messenger' | 'instagram',
+          context,
+        ).connect();
         await setState(channel, 'connected', `Receiving messages for ${page}`);
       }
     } catch (error) {
@@ -57,7 +63,10 @@ export function channelSessionRoutes(api: ApiRegistry, services: Services) {
 
   async function control(channel: Channel, command: SessionCommand) {
     if (channel.type === 'webchat') {
-      throw conflict('not_supported', 'Web chat channels are always on; there is nothing to connect.');
+      throw conflict(
+        'not_supported',
+        'Web chat channels are always on; there is nothing to connect.',
+      );
     }
     if (command === 'logout' && channel.type !== 'whatsapp') {
       throw conflict('not_supported', 'Only WhatsApp channels keep a login to forget.');
@@ -75,7 +84,9 @@ export function channelSessionRoutes(api: ApiRegistry, services: Services) {
       reason: current.statusReason,
       qrCode: current.qrCode,
       statusAt: current.statusAt,
-      supervisor: hasLiveSession(current) ? ((await sessionStatus(services, current)) ?? null) : null,
+      supervisor: hasLiveSession(current)
+        ? ((await sessionStatus(services, current)) ?? null)
+        : null,
     };
   }
 
@@ -142,6 +153,7 @@ export function channelSessionRoutes(api: ApiRegistry, services: Services) {
     tag: 'channels',
     access: ['admin'],
     params: idParams,
-    handler: async ({ scope, params }) => sessionView(await scope.find(Channel, params.id, 'Channel')),
+    handler: async ({ scope, params }) =>
+      sessionView(await scope.find(Channel, params.id, 'Channel')),
   });
 }

@@ -2,7 +2,12 @@
 // mode. Each request proves it comes from the network before anything in it is read, and is
 // answered only once its messages are stored, so a failure makes the network deliver again.
 import { z } from 'zod';
-import { MetaAdapter, validMetaSignature, type MetaConfig, type MetaEntry } from '../../activities/channels/meta';
+import {
+  MetaAdapter,
+  validMetaSignature,
+  type MetaConfig,
+  type MetaEntry,
+} from '../../activities/channels/meta';
 import { channelContext } from '../../activities/channels/registry';
 import { TelegramAdapter } from '../../activities/channels/telegram';
 import { Ingest } from '../../activities/ingest';
@@ -16,7 +21,10 @@ import type { ApiRegistry } from '../http/route';
 /** Meta's webhook path; the app mounts a raw body parser on it, since the signature covers the raw bytes. */
 export const META_WEBHOOK_PATH = '/api/v1/webhooks/meta';
 
-const OBJECT_TYPES: Record<string, 'messenger' | 'instagram'> = { page: 'messenger', instagram: 'instagram' };
+const OBJECT_TYPES: Record<string, 'messenger' | 'instagram'> = {
+  page: 'messenger',
+  instagram: 'instagram',
+};
 
 /** The secret Telegram echoes in every webhook call: the channel's own, or one derived from ours. */
 export function telegramWebhookSecret(services: Services, channel: Channel): string {
@@ -59,7 +67,9 @@ export function webhookRoutes(api: ApiRegistry, services: Services) {
     }),
     handler: async ({ query, res }) => {
       const token = query['hub.verify_token'] ?? '';
-      const known = (await metaChannels()).some(({ config }) => safeEqual(config.verifyToken ?? '', token));
+      const known = (await metaChannels()).some(({ config }) =>
+        safeEqual(config.verifyToken ?? '', token),
+      );
       if (query['hub.mode'] !== 'subscribe' || !token || !known) {
         throw forbidden('The verify token does not match any Messenger or Instagram channel.');
       }
@@ -80,13 +90,19 @@ export function webhookRoutes(api: ApiRegistry, services: Services) {
         validMetaSignature(raw, signature, config.appSecret ?? ''),
       );
       if (signedBy.length === 0) {
-        throw new AppError(401, 'invalid_signature', 'The payload signature does not match any app secret.');
+        throw new AppError(
+          401,
+          'invalid_signature',
+          'The payload signature does not match any app secret.',
+        );
       }
 
       const payload = parseJson(raw) as { object?: string; entry?: MetaEntry[] };
       const type = OBJECT_TYPES[payload.object ?? ''];
       for (const entry of payload.entry ?? []) {
-        const target = signedBy.find(({ channel, config }) => channel.type === type && config.pageId === entry.id);
+        const target = signedBy.find(
+          ({ channel, config }) => channel.type === type && config.pageId === entry.id,
+        );
         if (!target || target.channel.status === 'stopped') continue;
         const context = channelContext(services, target.channel, ingest);
         await new MetaAdapter(type, context).receive(entry);
@@ -98,7 +114,8 @@ export function webhookRoutes(api: ApiRegistry, services: Services) {
   api.route({
     method: 'post',
     path: '/webhooks/telegram/:channelId',
-    summary: "A Telegram bot's updates, with the channel's secret in X-Telegram-Bot-Api-Secret-Token",
+    summary:
+      "A Telegram bot's updates, with the channel's secret in X-Telegram-Bot-Api-Secret-Token",
     tag: 'webhooks',
     access: 'public',
     params: z.object({ channelId: z.coerce.number().int().positive() }),

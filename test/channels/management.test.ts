@@ -2,7 +2,13 @@
 // admin's view of channel health across companies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegramServer } from '../fakes/telegram-server';
-import { createAgent, createTenant, login, type HttpClient, type TenantFixture } from '../support/http';
+import {
+  createAgent,
+  createTenant,
+  login,
+  type HttpClient,
+  type TenantFixture,
+} from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { eventually } from './support';
 
@@ -50,7 +56,11 @@ describe('channel secrets', () => {
   });
 
   it('are validated per channel type', async () => {
-    const reply = await tenant.admin.post('/api/v1/channels', { type: 'messenger', name: 'Half', config: { pageId: '1' } });
+    const reply = await tenant.admin.post('/api/v1/channels', {
+      type: 'messenger',
+      name: 'Half',
+      config: { pageId: '1' },
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(
       expect.arrayContaining(['config.pageAccessToken', 'config.appSecret', 'config.verifyToken']),
@@ -64,22 +74,34 @@ describe('access', () => {
     const agent = await createAgent(stack.url, tenant.admin);
     expect((await agent.client.get(`/api/v1/channels/${created.body.id}`)).status).toBe(200);
     expect((await agent.client.post(`/api/v1/channels/${created.body.id}/start`)).status).toBe(403);
-    expect((await agent.client.post('/api/v1/channels', { type: 'webchat', name: 'Mine' })).status).toBe(403);
+    expect(
+      (await agent.client.post('/api/v1/channels', { type: 'webchat', name: 'Mine' })).status,
+    ).toBe(403);
 
     const other = await createTenant(stack.url, superClient);
     expect((await other.admin.get(`/api/v1/channels/${created.body.id}`)).status).toBe(404);
-    expect((await other.admin.post(`/api/v1/channels/${created.body.id}/restart`)).status).toBe(404);
-    expect((await tenant.admin.post(`/api/v1/channels/${created.body.id}/start`)).body.error.code).toBe('not_supported');
+    expect((await other.admin.post(`/api/v1/channels/${created.body.id}/restart`)).status).toBe(
+      404,
+    );
+    expect(
+      (await tenant.admin.post(`/api/v1/channels/${created.body.id}/start`)).body.error.code,
+    ).toBe('not_supported');
   });
 
   it('enforces the company channel limit', async () => {
     const small = await superClient.post('/api/v1/tenants', {
       name: 'Small shop',
       maxChannels: 1,
-      admin: { name: 'Owner', email: `owner-${Date.now()}@example.com`, password: 'owner-pass-123' },
+      admin: {
+        name: 'Owner',
+        email: `owner-${Date.now()}@example.com`,
+        password: 'owner-pass-123',
+      },
     });
     const owner = await login(stack.url, small.body.admin.email, 'owner-pass-123');
-    expect((await owner.post('/api/v1/channels', { type: 'webchat', name: 'One' })).status).toBe(201);
+    expect((await owner.post('/api/v1/channels', { type: 'webchat', name: 'One' })).status).toBe(
+      201,
+    );
     const second = await owner.post('/api/v1/channels', { type: 'webchat', name: 'Two' });
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('limit_reached');
@@ -102,10 +124,16 @@ describe('channel health', () => {
     const health = await superClient.get('/api/v1/channels/health?type=telegram');
     expect(health.status).toBe(200);
     const row = health.body.data.find((channel: { id: number }) => channel.id === broken.body.id);
-    expect(row).toMatchObject({ tenantName: 'Health Co', name: 'Broken bot', status: 'disconnected' });
+    expect(row).toMatchObject({
+      tenantName: 'Health Co',
+      name: 'Broken bot',
+      status: 'disconnected',
+    });
     expect(JSON.stringify(health.body)).not.toContain('unknown-to-telegram');
     expect(health.body.byStatus.disconnected).toBeGreaterThanOrEqual(1);
-    expect(new Set(health.body.data.map((channel: { tenantId: number }) => channel.tenantId)).size).toBeGreaterThan(1);
+    expect(
+      new Set(health.body.data.map((channel: { tenantId: number }) => channel.tenantId)).size,
+    ).toBeGreaterThan(1);
 
     expect((await tenant.admin.get('/api/v1/channels/health')).status).toBe(403);
     await other.admin.post(`/api/v1/channels/${broken.body.id}/stop`);

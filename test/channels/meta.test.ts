@@ -45,12 +45,22 @@ async function connectPage(type: 'messenger' | 'instagram'): Promise<Page> {
     graphApiUrl: graph.url,
   };
   graph.addPage(pageId, config.pageAccessToken, `Loja ${seq}`);
-  const created = await tenant.admin.post('/api/v1/channels', { type, name: `${type} ${seq}`, config });
+  const created = await tenant.admin.post('/api/v1/channels', {
+    type,
+    name: `${type} ${seq}`,
+    config,
+  });
   expect(created.status).toBe(201);
   const body = JSON.stringify(created.body);
-  for (const secret of [config.pageAccessToken, config.appSecret, config.verifyToken]) expect(body).not.toContain(secret);
+  for (const secret of [config.pageAccessToken, config.appSecret, config.verifyToken])
+    expect(body).not.toContain(secret);
   expect(created.body.secretsSet.sort()).toEqual(['appSecret', 'pageAccessToken', 'verifyToken']);
-  return { id: created.body.id, pageId, appSecret: config.appSecret, verifyToken: config.verifyToken };
+  return {
+    id: created.body.id,
+    pageId,
+    appSecret: config.appSecret,
+    verifyToken: config.verifyToken,
+  };
 }
 
 function post(payload: unknown, appSecret: string) {
@@ -65,12 +75,23 @@ function post(payload: unknown, appSecret: string) {
 function messageEvent(page: Page, psid: string, message: Record<string, unknown>) {
   return {
     object: 'page',
-    entry: [{ id: page.pageId, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: page.pageId }, timestamp: Date.now(), message }] }],
+    entry: [
+      {
+        id: page.pageId,
+        time: Date.now(),
+        messaging: [
+          { sender: { id: psid }, recipient: { id: page.pageId }, timestamp: Date.now(), message },
+        ],
+      },
+    ],
   };
 }
 
 async function ticketFor(channelId: number) {
-  return eventually('a ticket on the channel', async () => (await tenant.admin.get(`/api/v1/tickets?channelId=${channelId}`)).body.data?.[0]);
+  return eventually(
+    'a ticket on the channel',
+    async () => (await tenant.admin.get(`/api/v1/tickets?channelId=${channelId}`)).body.data?.[0],
+  );
 }
 
 async function messagesOf(ticketId: number): Promise<any[]> {
@@ -80,10 +101,14 @@ async function messagesOf(ticketId: number): Promise<any[]> {
 describe('Meta webhooks', () => {
   it('answers the verification challenge only for a known verify token', async () => {
     const page = await connectPage('messenger');
-    const ok = await anonymous.get(`/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=${page.verifyToken}&hub.challenge=1158201444`);
+    const ok = await anonymous.get(
+      `/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=${page.verifyToken}&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(String(ok.body)).toBe('1158201444');
-    const wrong = await anonymous.get('/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1');
+    const wrong = await anonymous.get(
+      '/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1',
+    );
     expect(wrong.status).toBe(403);
   });
 
@@ -91,15 +116,25 @@ describe('Meta webhooks', () => {
     const page = await connectPage('messenger');
     const forged = await fetch(`${stack.url}/api/v1/webhooks/meta`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': 'sha256=' + '0'.repeat(64),
+      },
       body: '{not json at all',
     });
     expect(forged.status).toBe(401);
-    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('invalid_signature');
-    const unsigned = await fetch(`${stack.url}/api/v1/webhooks/meta`, { method: 'POST', body: JSON.stringify(messageEvent(page, 'x', { mid: 'm1', text: 'hi' })) });
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_signature',
+    );
+    const unsigned = await fetch(`${stack.url}/api/v1/webhooks/meta`, {
+      method: 'POST',
+      body: JSON.stringify(messageEvent(page, 'x', { mid: 'm1', text: 'hi' })),
+    });
     expect(unsigned.status).toBe(401);
     // Signed with another app's secret: still refused.
-    expect((await post(messageEvent(page, 'x', { mid: 'm2', text: 'hi' }), 'someone-else')).status).toBe(401);
+    expect(
+      (await post(messageEvent(page, 'x', { mid: 'm2', text: 'hi' }), 'someone-else')).status,
+    ).toBe(401);
     const signature = `sha256=${hmacSha256(page.appSecret, '{not json')}`;
     const signedGarbage = await fetch(`${stack.url}/api/v1/webhooks/meta`, {
       method: 'POST',
@@ -107,7 +142,9 @@ describe('Meta webhooks', () => {
       body: '{not json',
     });
     expect(signedGarbage.status).toBe(400);
-    expect((await tenant.admin.get(`/api/v1/tickets?channelId=${page.id}`)).body.data).toHaveLength(0);
+    expect((await tenant.admin.get(`/api/v1/tickets?channelId=${page.id}`)).body.data).toHaveLength(
+      0,
+    );
   });
 });
 
@@ -115,36 +152,94 @@ describe('Messenger', () => {
   it('turns a page-scoped person into a contact, stores media, replies and follows receipts', async () => {
     const page = await connectPage('messenger');
     const started = await tenant.admin.post(`/api/v1/channels/${page.id}/start`);
-    expect(started.body).toMatchObject({ status: 'connected', reason: expect.stringContaining('Loja') });
-    expect(graph.subscriptions.find((subscription) => subscription.pageId === page.pageId)).toBeDefined();
+    expect(started.body).toMatchObject({
+      status: 'connected',
+      reason: expect.stringContaining('Loja'),
+    });
+    expect(
+      graph.subscriptions.find((subscription) => subscription.pageId === page.pageId),
+    ).toBeDefined();
 
     const psid = `psid-${page.pageId}`;
-    graph.profiles.set(psid, { first_name: 'Paula', last_name: 'Reis', profile_pic: 'https://example.com/p.jpg' });
-    expect((await post(messageEvent(page, psid, { mid: 'mid.1', text: 'Quero um orçamento' }), page.appSecret)).status).toBe(200);
+    graph.profiles.set(psid, {
+      first_name: 'Paula',
+      last_name: 'Reis',
+      profile_pic: 'https://example.com/p.jpg',
+    });
+    expect(
+      (
+        await post(
+          messageEvent(page, psid, { mid: 'mid.1', text: 'Quero um orçamento' }),
+          page.appSecret,
+        )
+      ).status,
+    ).toBe(200);
     const ticket = await ticketFor(page.id);
-    expect(ticket.contact).toMatchObject({ name: 'Paula Reis', avatarUrl: 'https://example.com/p.jpg' });
+    expect(ticket.contact).toMatchObject({
+      name: 'Paula Reis',
+      avatarUrl: 'https://example.com/p.jpg',
+    });
     expect(ticket.windowClosesAt).toEqual(expect.any(String));
 
     const url = graph.hostFile('planta.png', 'image/png', Buffer.from('png-bytes'));
-    await post(messageEvent(page, psid, { mid: 'mid.2', attachments: [{ type: 'image', payload: { url } }] }), page.appSecret);
+    await post(
+      messageEvent(page, psid, {
+        mid: 'mid.2',
+        attachments: [{ type: 'image', payload: { url } }],
+      }),
+      page.appSecret,
+    );
     // Meta retries a webhook it thinks failed; the message is stored once.
-    await post(messageEvent(page, psid, { mid: 'mid.2', attachments: [{ type: 'image', payload: { url } }] }), page.appSecret);
-    const image = await eventually('the image', async () => (await messagesOf(ticket.id)).find((message) => message.kind === 'image'));
+    await post(
+      messageEvent(page, psid, {
+        mid: 'mid.2',
+        attachments: [{ type: 'image', payload: { url } }],
+      }),
+      page.appSecret,
+    );
+    const image = await eventually('the image', async () =>
+      (await messagesOf(ticket.id)).find((message) => message.kind === 'image'),
+    );
     expect(image.mediaType).toBe('image/png');
-    expect((await messagesOf(ticket.id)).filter((message) => message.kind === 'image')).toHaveLength(1);
+    expect(
+      (await messagesOf(ticket.id)).filter((message) => message.kind === 'image'),
+    ).toHaveLength(1);
 
-    const reply = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Claro! Qual o tamanho?' });
+    const reply = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'Claro! Qual o tamanho?',
+    });
     expect(reply.status).toBe(201);
     const sent = await eventually('the reply at the Send API', () =>
-      graph.sent.find((message) => message.recipientId === psid && message.message.text === 'Claro! Qual o tamanho?'),
+      graph.sent.find(
+        (message) =>
+          message.recipientId === psid && message.message.text === 'Claro! Qual o tamanho?',
+      ),
     );
     await eventually('the reply marked sent', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === reply.body.id && message.status === 'sent'),
+      (await messagesOf(ticket.id)).find(
+        (message) => message.id === reply.body.id && message.status === 'sent',
+      ),
     );
-    const receipt = { object: 'page', entry: [{ id: page.pageId, messaging: [{ sender: { id: psid }, recipient: { id: page.pageId }, delivery: { mids: [sent.messageId] } }] }] };
+    const receipt = {
+      object: 'page',
+      entry: [
+        {
+          id: page.pageId,
+          messaging: [
+            {
+              sender: { id: psid },
+              recipient: { id: page.pageId },
+              delivery: { mids: [sent.messageId] },
+            },
+          ],
+        },
+      ],
+    };
     await post(receipt, page.appSecret);
     await eventually('the delivery receipt', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === reply.body.id && message.status === 'delivered'),
+      (await messagesOf(ticket.id)).find(
+        (message) => message.id === reply.body.id && message.status === 'delivered',
+      ),
     );
   });
 
@@ -156,18 +251,33 @@ describe('Messenger', () => {
 
     // Meta closed the window before we knew: the send fails with the reason.
     graph.windowClosed.add(psid);
-    const refused = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'resposta tardia' });
-    const failed = await eventually('the reply to fail', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === refused.body.id && message.status === 'failed'),
-    30_000);
+    const refused = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'resposta tardia',
+    });
+    const failed = await eventually(
+      'the reply to fail',
+      async () =>
+        (await messagesOf(ticket.id)).find(
+          (message) => message.id === refused.body.id && message.status === 'failed',
+        ),
+      30_000,
+    );
     expect(failed.error).toMatch(/24-hour window/);
 
     // A day after the last message the API refuses up front; private notes still work.
-    await stack.services.db('tickets').where({ id: ticket.id }).update({ lastInboundAt: new Date(Date.now() - 25 * 3_600_000) });
-    const closed = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'ainda aí?' });
+    await stack.services
+      .db('tickets')
+      .where({ id: ticket.id })
+      .update({ lastInboundAt: new Date(Date.now() - 25 * 3_600_000) });
+    const closed = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'ainda aí?',
+    });
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe('messaging_window_closed');
-    const note = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'ligar amanhã', isPrivate: true });
+    const note = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'ligar amanhã',
+      isPrivate: true,
+    });
     expect(note.status).toBe(201);
   });
 });
@@ -179,7 +289,20 @@ describe('Instagram', () => {
     graph.profiles.set(igsid, { name: 'Léo Dias', username: 'leodias' });
     const event = (messaging: Record<string, unknown>) => ({
       object: 'instagram',
-      entry: [{ id: page.pageId, time: Date.now(), messaging: [{ sender: { id: igsid }, recipient: { id: page.pageId }, timestamp: Date.now(), ...messaging }] }],
+      entry: [
+        {
+          id: page.pageId,
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: igsid },
+              recipient: { id: page.pageId },
+              timestamp: Date.now(),
+              ...messaging,
+            },
+          ],
+        },
+      ],
     });
     await post(event({ message: { mid: 'ig.1', text: 'vi o post' } }), page.appSecret);
     await post(event({ message: { mid: 'ig.2', text: 'apaga isso' } }), page.appSecret);
@@ -187,22 +310,46 @@ describe('Instagram', () => {
     expect(ticket.contact.name).toBe('Léo Dias');
 
     await post(event({ message: { mid: 'ig.2', is_deleted: true } }), page.appSecret);
-    await eventually('the deletion', async () => (await messagesOf(ticket.id)).find((message) => message.isDeleted));
+    await eventually('the deletion', async () =>
+      (await messagesOf(ticket.id)).find((message) => message.isDeleted),
+    );
 
-    const reply = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Obrigado!' });
-    const sent = await eventually('the reply at the Send API', () => graph.sent.find((message) => message.recipientId === igsid));
+    const reply = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'Obrigado!',
+    });
+    const sent = await eventually('the reply at the Send API', () =>
+      graph.sent.find((message) => message.recipientId === igsid),
+    );
     await post(event({ read: { mid: sent.messageId } }), page.appSecret);
     await eventually('the read receipt', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === reply.body.id && message.status === 'read'),
+      (await messagesOf(ticket.id)).find(
+        (message) => message.id === reply.body.id && message.status === 'read',
+      ),
     );
   });
 
   it('ignores events for a stopped channel', async () => {
     const page = await connectPage('instagram');
     await tenant.admin.post(`/api/v1/channels/${page.id}/stop`);
-    const event = { object: 'instagram', entry: [{ id: page.pageId, messaging: [{ sender: { id: 'ig-x' }, recipient: { id: page.pageId }, message: { mid: 'ig.stop', text: 'hello?' } }] }] };
+    const event = {
+      object: 'instagram',
+      entry: [
+        {
+          id: page.pageId,
+          messaging: [
+            {
+              sender: { id: 'ig-x' },
+              recipient: { id: page.pageId },
+              message: { mid: 'ig.stop', text: 'hello?' },
+            },
+          ],
+        },
+      ],
+    };
     expect((await post(event, page.appSecret)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await tenant.admin.get(`/api/v1/tickets?channelId=${page.id}`)).body.data).toHaveLength(0);
+    expect((await tenant.admin.get(`/api/v1/tickets?channelId=${page.id}`)).body.data).toHaveLength(
+      0,
+    );
   });
 });

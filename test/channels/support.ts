@@ -15,7 +15,12 @@ export class RecordingSink implements ChannelSink {
     this.updates.push(update);
   }
 
-  async state(_tenantId: number, _channelId: number, state: string, detail: { qr?: string; reason?: string } = {}) {
+  async state(
+    _tenantId: number,
+    _channelId: number,
+    state: string,
+    detail: { qr?: string; reason?: string } = {},
+  ) {
     this.states.push({ state, ...detail });
   }
 
@@ -25,7 +30,11 @@ export class RecordingSink implements ChannelSink {
 }
 
 /** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

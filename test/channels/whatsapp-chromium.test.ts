@@ -46,7 +46,11 @@ function browsersOfStack(): number[] {
 it.runIf(fs.existsSync(chromium))(
   'launches Chromium, reports that WhatsApp Web is unreachable, backs off, and leaves no browser after stop',
   async () => {
-    const created = await tenant.admin.post('/api/v1/channels', { type: 'whatsapp', name: 'Real client', config: {} });
+    const created = await tenant.admin.post('/api/v1/channels', {
+      type: 'whatsapp',
+      name: 'Real client',
+      config: {},
+    });
     const id = created.body.id as number;
     const profile = whatsappSessionDir(stack.config.dataDir, id);
 
@@ -54,7 +58,9 @@ it.runIf(fs.existsSync(chromium))(
       'the supervisor to back off after two failed attempts',
       async () => {
         const view = (await tenant.admin.get(`/api/v1/channels/${id}/session`)).body;
-        return view.supervisor?.failures >= 2 && view.supervisor.phase === 'backing-off' ? view : undefined;
+        return view.supervisor?.failures >= 2 && view.supervisor.phase === 'backing-off'
+          ? view
+          : undefined;
       },
       90_000,
     );
@@ -66,8 +72,17 @@ it.runIf(fs.existsSync(chromium))(
     expect(failing.supervisor.retryAt).toEqual(expect.any(String));
 
     expect((await tenant.admin.post(`/api/v1/channels/${id}/stop`)).status).toBe(202);
-    await eventually('the channel to stop', async () => (await tenant.admin.get(`/api/v1/channels/${id}/session`)).body.status === 'stopped', 30_000);
-    await eventually('every browser to be gone', () => browsersUsing(profile).length === 0 && browsersOfStack().length === 0, 15_000);
+    await eventually(
+      'the channel to stop',
+      async () =>
+        (await tenant.admin.get(`/api/v1/channels/${id}/session`)).body.status === 'stopped',
+      30_000,
+    );
+    await eventually(
+      'every browser to be gone',
+      () => browsersUsing(profile).length === 0 && browsersOfStack().length === 0,
+      15_000,
+    );
   },
   150_000,
 );

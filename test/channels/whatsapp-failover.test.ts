@@ -57,7 +57,11 @@ function databaseUrl(): string {
 }
 
 /** Starts the session host in its own process; resolves with its queue and the lines it prints. */
-async function spawnHost(): Promise<{ child: ChildProcess; queue: string; events: Record<string, unknown>[] }> {
+async function spawnHost(): Promise<{
+  child: ChildProcess;
+  queue: string;
+  events: Record<string, unknown>[];
+}> {
   const { config } = stack;
   const child = spawn(process.execPath, ['--import', 'tsx', hostScript], {
     env: {
@@ -80,7 +84,7 @@ async function spawnHost(): Promise<{ child: ChildProcess; queue: string; events
   const ready = await eventually(
     'the session host process to start',
     () => events.find((event) => event.event === 'ready'),
-    60_000,
+    120_000,
   );
   return { child, queue: ready.queue as string, events };
 }
@@ -90,16 +94,24 @@ async function session(channelId: number) {
 }
 
 it('moves the session of a crashed worker to another one after a backoff, without duplicates', async () => {
-  const created = await tenant.admin.post('/api/v1/channels', { type: 'whatsapp', name: 'Failover', config: {} });
+  const created = await tenant.admin.post('/api/v1/channels', {
+    type: 'whatsapp',
+    name: 'Failover',
+    config: {},
+  });
   const id = created.body.id as number;
   FakeWhatsappNetwork.rememberLogin(stack.config.dataDir, id);
 
   const first = await spawnHost();
   crashing = first.child;
-  await eventually('the session to connect on the first host', async () => {
-    const view = await session(id);
-    return view.status === 'connected' && view.supervisor?.hostQueue === first.queue;
-  }, 60_000);
+  await eventually(
+    'the session to connect on the first host',
+    async () => {
+      const view = await session(id);
+      return view.status === 'connected' && view.supervisor?.hostQueue === first.queue;
+    },
+    120_000,
+  );
 
   // A second host comes up; the session stays where it is.
   const network = new FakeWhatsappNetwork();
@@ -115,33 +127,46 @@ it('moves the session of a crashed worker to another one after a backoff, withou
   first.child.kill('SIGKILL');
   await socket.waitFor(
     'channel:status',
-    (event) => event.channelId === id && event.status === 'disconnected' && /stopped answering/.test(event.reason),
+    (event) =>
+      event.channelId === id &&
+      event.status === 'disconnected' &&
+      /stopped answering/.test(event.reason),
     20_000,
   );
-  const moved = await eventually('the session to connect on the second host', async () => {
-    const view = await session(id);
-    return view.status === 'connected' && view.supervisor?.hostQueue === workers.sessionQueue ? view : undefined;
-  }, 30_000);
+  const moved = await eventually(
+    'the session to connect on the second host',
+    async () => {
+      const view = await session(id);
+      return view.status === 'connected' && view.supervisor?.hostQueue === workers.sessionQueue
+        ? view
+        : undefined;
+    },
+    30_000,
+  );
   expect(moved.supervisor.failures).toBe(1);
   expect(network.clients).toHaveLength(1);
   expect(network.live()).toHaveLength(1);
   expect(first.events.filter((event) => event.event === 'client')).toHaveLength(1);
 
   // The history shows the lost heartbeat, then the backoff before the session was placed anew.
-  const handle = stack.services.temporal.workflow.getHandle(channelSessionWorkflowId(tenant.tenantId, id));
+  const handle = stack.services.temporal.workflow.getHandle(
+    channelSessionWorkflowId(tenant.tenantId, id),
+  );
   const events = (await handle.fetchHistory()).events ?? [];
   const timedOut = events.find((event) => event.activityTaskTimedOutEventAttributes);
   expect(timedOut).toBeDefined();
-  const timedOutAt = Number(timedOut!.eventTime!.seconds) * 1000 + (timedOut!.eventTime!.nanos ?? 0) / 1e6;
+  const timedOutAt =
+    Number(timedOut!.eventTime!.seconds) * 1000 + (timedOut!.eventTime!.nanos ?? 0) / 1e6;
   const nextPlacement = events.find(
     (event) =>
       Number(event.eventId) > Number(timedOut!.eventId) &&
       event.activityTaskScheduledEventAttributes?.activityType?.name === 'claimSessionHost',
   );
-  const placedAt = Number(nextPlacement!.eventTime!.seconds) * 1000 + (nextPlacement!.eventTime!.nanos ?? 0) / 1e6;
+  const placedAt =
+    Number(nextPlacement!.eventTime!.seconds) * 1000 + (nextPlacement!.eventTime!.nanos ?? 0) / 1e6;
   expect(placedAt - timedOutAt).toBeGreaterThanOrEqual(BACKOFF_MS);
 
   // Sends now go to the surviving host.
   const channel = await tenant.admin.get(`/api/v1/channels/${id}`);
   expect(channel.body.sessionQueue).toBe(workers.sessionQueue);
-}, 150_000);
+}, 300_000);

@@ -53,15 +53,23 @@ async function session(channelId: number) {
   return (await tenant.admin.get(`/api/v1/channels/${channelId}/session`)).body;
 }
 
-async function waitForStatus(channelId: number, status: string, timeoutMs = 20_000) {
-  return eventually(`channel ${channelId} to be ${status}`, async () => {
-    const view = await session(channelId);
-    return view.status === status ? view : undefined;
-  }, timeoutMs);
+async function waitForStatus(channelId: number, status: string, timeoutMs = 40_000) {
+  return eventually(
+    `channel ${channelId} to be ${status}`,
+    async () => {
+      const view = await session(channelId);
+      return view.status === status ? view : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 async function connectedChannel(name: string): Promise<{ id: number; client: FakeWhatsappClient }> {
-  const created = await tenant.admin.post('/api/v1/channels', { type: 'whatsapp', name, config: {} });
+  const created = await tenant.admin.post('/api/v1/channels', {
+    type: 'whatsapp',
+    name,
+    config: {},
+  });
   expect(created.status).toBe(201);
   const id = created.body.id as number;
   await waitForStatus(id, 'qrcode');
@@ -78,28 +86,42 @@ async function ticketOf(channelId: number) {
 }
 
 async function messagesOf(ticketId: number) {
-  return (await tenant.admin.get(`/api/v1/tickets/${ticketId}/messages?limit=200`)).body.data as any[];
+  return (await tenant.admin.get(`/api/v1/tickets/${ticketId}/messages?limit=200`)).body
+    .data as any[];
 }
 
 describe('WhatsApp session supervision', () => {
   it('shows the QR code live, connects once scanned, and reconnects by itself after a drop', async () => {
-    const created = await tenant.admin.post('/api/v1/channels', { type: 'whatsapp', name: 'Sales', config: {} });
+    const created = await tenant.admin.post('/api/v1/channels', {
+      type: 'whatsapp',
+      name: 'Sales',
+      config: {},
+    });
     const id = created.body.id as number;
 
     const qr = await waitForStatus(id, 'qrcode');
     expect(qr.qrCode).toMatch(/^data:image\/png;base64,/);
-    await managerSocket.waitFor('channel:status', (event) => event.channelId === id && event.status === 'qrcode' && event.qrCode);
+    await managerSocket.waitFor(
+      'channel:status',
+      (event) => event.channelId === id && event.status === 'qrcode' && event.qrCode,
+    );
     expect(qr.supervisor).toMatchObject({ phase: 'running', hostQueue: stack.worker.sessionQueue });
 
     const first = liveClient(id)!;
     first.scanQr();
-    await managerSocket.waitFor('channel:status', (event) => event.channelId === id && event.status === 'authenticated');
+    await managerSocket.waitFor(
+      'channel:status',
+      (event) => event.channelId === id && event.status === 'authenticated',
+    );
     await waitForStatus(id, 'connected');
 
     first.disconnect('NAVIGATION');
     await managerSocket.waitFor(
       'channel:status',
-      (event) => event.channelId === id && event.status === 'disconnected' && /Retrying in/.test(event.reason),
+      (event) =>
+        event.channelId === id &&
+        event.status === 'disconnected' &&
+        /Retrying in/.test(event.reason),
     );
     const back = await waitForStatus(id, 'connected');
     expect(back.qrCode).toBeNull();
@@ -115,13 +137,43 @@ describe('WhatsApp session supervision', () => {
     const ticket = await ticketOf(id);
     expect(ticket.contact).toMatchObject({ name: 'Bruna', phone: '5511955554444' });
 
-    client.receive({ from: person, body: 'comprovante', media: { mimetype: 'image/jpeg', data: Buffer.from('jpeg-bytes'), filename: 'c.jpg' } });
-    client.receive({ from: person, type: 'ptt', media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('ogg') } });
-    client.receive({ from: person, type: 'document', body: '', media: { mimetype: 'application/pdf', data: Buffer.from('%PDF'), filename: 'boleto.pdf' } });
-    client.receive({ from: person, type: 'sticker', media: { mimetype: 'image/webp', data: Buffer.from('webp') } });
-    client.receive({ from: person, type: 'location', location: { latitude: -23.5, longitude: -46.6, description: 'Loja' } });
-    client.receive({ from: person, type: 'vcard', body: 'BEGIN:VCARD\nFN:Carlos Souza\nEND:VCARD', vCards: ['BEGIN:VCARD\nFN:Carlos Souza\nEND:VCARD'] });
-    const reply = client.receive({ from: person, body: 'sobre aquilo', quotedId: hello.id._serialized });
+    client.receive({
+      from: person,
+      body: 'comprovante',
+      media: { mimetype: 'image/jpeg', data: Buffer.from('jpeg-bytes'), filename: 'c.jpg' },
+    });
+    client.receive({
+      from: person,
+      type: 'ptt',
+      media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('ogg') },
+    });
+    client.receive({
+      from: person,
+      type: 'document',
+      body: '',
+      media: { mimetype: 'application/pdf', data: Buffer.from('%PDF'), filename: 'boleto.pdf' },
+    });
+    client.receive({
+      from: person,
+      type: 'sticker',
+      media: { mimetype: 'image/webp', data: Buffer.from('webp') },
+    });
+    client.receive({
+      from: person,
+      type: 'location',
+      location: { latitude: -23.5, longitude: -46.6, description: 'Loja' },
+    });
+    client.receive({
+      from: person,
+      type: 'vcard',
+      body: 'BEGIN:VCARD\nFN:Carlos Souza\nEND:VCARD',
+      vCards: ['BEGIN:VCARD\nFN:Carlos Souza\nEND:VCARD'],
+    });
+    const reply = client.receive({
+      from: person,
+      body: 'sobre aquilo',
+      quotedId: hello.id._serialized,
+    });
     const typo = client.receive({ from: person, body: 'obrigda' });
 
     const stored = await eventually('all nine messages', async () => {
@@ -129,11 +181,31 @@ describe('WhatsApp session supervision', () => {
       return rows.length === 9 ? rows : undefined;
     });
     const kinds = stored.map((message) => message.kind).sort();
-    expect(kinds).toEqual(['contact', 'document', 'image', 'location', 'sticker', 'text', 'text', 'text', 'voice'].sort());
-    expect(stored.find((message) => message.kind === 'document')).toMatchObject({ mediaName: 'boleto.pdf', mediaType: 'application/pdf' });
-    expect(stored.find((message) => message.kind === 'location')).toMatchObject({ body: 'Loja', payload: { latitude: -23.5, longitude: -46.6 } });
+    expect(kinds).toEqual(
+      [
+        'contact',
+        'document',
+        'image',
+        'location',
+        'sticker',
+        'text',
+        'text',
+        'text',
+        'voice',
+      ].sort(),
+    );
+    expect(stored.find((message) => message.kind === 'document')).toMatchObject({
+      mediaName: 'boleto.pdf',
+      mediaType: 'application/pdf',
+    });
+    expect(stored.find((message) => message.kind === 'location')).toMatchObject({
+      body: 'Loja',
+      payload: { latitude: -23.5, longitude: -46.6 },
+    });
     expect(stored.find((message) => message.kind === 'contact')?.body).toBe('Carlos Souza');
-    expect(stored.find((message) => message.body === 'sobre aquilo')?.quotedMessage?.body).toBe('Oi, preciso de ajuda');
+    expect(stored.find((message) => message.body === 'sobre aquilo')?.quotedMessage?.body).toBe(
+      'Oi, preciso de ajuda',
+    );
 
     client.edit(typo.id._serialized, 'obrigada');
     client.revoke(reply.id._serialized);
@@ -144,7 +216,9 @@ describe('WhatsApp session supervision', () => {
       return edited?.isEdited && deleted;
     });
 
-    const sent = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Claro, como posso ajudar?' });
+    const sent = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'Claro, como posso ajudar?',
+    });
     expect(sent.status).toBe(201);
     const outbound = await eventually('the reply to reach WhatsApp', () =>
       network.sent.find((message) => message.body === 'Claro, como posso ajudar?'),
@@ -152,10 +226,14 @@ describe('WhatsApp session supervision', () => {
     expect(outbound.chatId).toBe(person);
     client.ack(outbound.id, 3);
     await eventually('the read receipt', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === sent.body.id && message.status === 'read'),
+      (await messagesOf(ticket.id)).find(
+        (message) => message.id === sent.body.id && message.status === 'read',
+      ),
     );
     // WhatsApp echoes our own send as a created message; it must not be stored a second time.
-    const copies = (await messagesOf(ticket.id)).filter((message) => message.body === 'Claro, como posso ajudar?');
+    const copies = (await messagesOf(ticket.id)).filter(
+      (message) => message.body === 'Claro, como posso ajudar?',
+    );
     expect(copies).toHaveLength(1);
   });
 
@@ -172,10 +250,18 @@ describe('WhatsApp session supervision', () => {
     client.scanQr();
     await waitForStatus(id, 'connected');
 
-    client.receive({ from: '120363000000000001@g.us', author: '5511911112222@c.us', body: 'group chatter', chatName: 'Family' });
+    client.receive({
+      from: '120363000000000001@g.us',
+      author: '5511911112222@c.us',
+      body: 'group chatter',
+      chatName: 'Family',
+    });
     expect(await client.call('5511933334444@c.us')).toBe(true);
     await eventually('the call rejection message', () =>
-      network.sent.find((message) => message.chatId === '5511933334444@c.us' && message.body === 'We only answer by text.'),
+      network.sent.find(
+        (message) =>
+          message.chatId === '5511933334444@c.us' && message.body === 'We only answer by text.',
+      ),
     );
     const tickets = await tenant.admin.get(`/api/v1/tickets?channelId=${id}`);
     expect(tickets.body.data).toHaveLength(0);
@@ -191,16 +277,23 @@ describe('WhatsApp session supervision', () => {
     network.failInitialize = 'net::ERR_INTERNET_DISCONNECTED';
     client.disconnect('TIMEOUT');
     await waitForStatus(id, 'disconnected');
-    const sent = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Estamos aqui!' });
+    const sent = await tenant.admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'Estamos aqui!',
+    });
     expect(sent.status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(network.sent.filter((message) => message.body === 'Estamos aqui!')).toHaveLength(0);
 
     network.failInitialize = undefined;
     await waitForStatus(id, 'connected');
-    await eventually('the queued reply to be sent', async () =>
-      (await messagesOf(ticket.id)).find((message) => message.id === sent.body.id && message.status === 'sent'),
-    30_000);
+    await eventually(
+      'the queued reply to be sent',
+      async () =>
+        (await messagesOf(ticket.id)).find(
+          (message) => message.id === sent.body.id && message.status === 'sent',
+        ),
+      30_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(network.sent.filter((message) => message.body === 'Estamos aqui!')).toHaveLength(1);
   });
@@ -210,7 +303,10 @@ describe('WhatsApp session supervision', () => {
     client.hang();
     await managerSocket.waitFor(
       'channel:status',
-      (event) => event.channelId === id && event.status === 'disconnected' && /stopped responding/.test(event.reason),
+      (event) =>
+        event.channelId === id &&
+        event.status === 'disconnected' &&
+        /stopped responding/.test(event.reason),
       15_000,
     );
     await waitForStatus(id, 'connected');
@@ -251,7 +347,9 @@ describe('WhatsApp session supervision', () => {
     const other = await createTenant(stack.url, superClient);
     expect((await other.admin.post(`/api/v1/channels/${id}/stop`)).status).toBe(404);
     expect((await other.admin.get(`/api/v1/channels/${id}/session`)).status).toBe(404);
-    expect((await new HttpClient(stack.url).post(`/api/v1/channels/${id}/restart`)).status).toBe(401);
+    expect((await new HttpClient(stack.url).post(`/api/v1/channels/${id}/restart`)).status).toBe(
+      401,
+    );
     expect((await tenant.admin.post(`/api/v1/channels/${id}/logout`)).status).toBe(202);
   });
 
@@ -261,7 +359,8 @@ describe('WhatsApp session supervision', () => {
     const found = await eventually('the run in the visibility store', async () => {
       const ids: string[] = [];
       const query = `TenantId = "${tenant.tenantId}" AND ChannelId = "${id}" AND WorkflowType = "channelSessionWorkflow"`;
-      for await (const run of stack.services.temporal.workflow.list({ query })) ids.push(run.workflowId);
+      for await (const run of stack.services.temporal.workflow.list({ query }))
+        ids.push(run.workflowId);
       return ids.length ? ids : undefined;
     });
     expect(found).toContain(workflowId);
@@ -272,10 +371,15 @@ describe('WhatsApp session supervision', () => {
     const lost = await connectedChannel('Lost state');
 
     stack.worker.shutdown();
-    await eventually('the sessions to close with their worker', () => !liveClient(id) && !liveClient(lost.id));
+    await eventually(
+      'the sessions to close with their worker',
+      () => !liveClient(id) && !liveClient(lost.id),
+    );
     expect((await session(id)).status).toBe('disconnected');
     // The second channel's supervisor is lost too, as with a Temporal server that kept no state.
-    await stack.services.temporal.workflow.getHandle(channelSessionWorkflowId(tenant.tenantId, lost.id)).terminate();
+    await stack.services.temporal.workflow
+      .getHandle(channelSessionWorkflowId(tenant.tenantId, lost.id))
+      .terminate();
 
     const workers = await createWorker(stack.services, {
       address: inject('temporalAddress'),

@@ -44,23 +44,32 @@ export class FakeGraphServer {
       if (!file) return void res.status(404).end();
       res.type(file.type).send(file.data);
     });
-    app.post(`/${GRAPH_VERSION}/:pageId/messages`, express.json(), upload.single('filedata'), (req, res) =>
-      this.send(req, res),
+    app.post(
+      `/${GRAPH_VERSION}/:pageId/messages`,
+      express.json(),
+      upload.single('filedata'),
+      (req, res) => this.send(req, res),
     );
     app.post(`/${GRAPH_VERSION}/:pageId/subscribed_apps`, (req, res) => {
-      if (!this.authorized(req, String(req.params.pageId))) return void this.error(res, 190, 'Invalid OAuth access token.');
-      this.subscriptions.push({ pageId: String(req.params.pageId), fields: String(req.query.subscribed_fields) });
+      if (!this.authorized(req, String(req.params.pageId)))
+        return void this.error(res, 190, 'Invalid OAuth access token.');
+      this.subscriptions.push({
+        pageId: String(req.params.pageId),
+        fields: String(req.query.subscribed_fields),
+      });
       res.json({ success: true });
     });
     app.get(`/${GRAPH_VERSION}/:id`, (req, res) => {
       const id = String(req.params.id);
       const page = this.pages.get(id);
       if (page) {
-        if (!this.authorized(req, id)) return void this.error(res, 190, 'Invalid OAuth access token.');
+        if (!this.authorized(req, id))
+          return void this.error(res, 190, 'Invalid OAuth access token.');
         return void res.json({ id, name: page.name });
       }
       const profile = this.profiles.get(id);
-      if (!profile || !this.anyPageToken(req)) return void this.error(res, 100, 'Unsupported get request.');
+      if (!profile || !this.anyPageToken(req))
+        return void this.error(res, 100, 'Unsupported get request.');
       res.json({ id, ...profile });
     });
     this.server = http.createServer(app);
@@ -93,11 +102,14 @@ export class FakeGraphServer {
     };
     const recipient = field('recipient') as { id?: string } | undefined;
     const message = field('message') as Record<string, any> | undefined;
-    if (!recipient?.id || !message) return this.error(res, 100, '(#100) The parameter recipient is required');
+    if (!recipient?.id || !message)
+      return this.error(res, 100, '(#100) The parameter recipient is required');
     if (this.windowClosed.has(recipient.id)) {
       return this.error(res, 10, '(#10) This message is sent outside of allowed window.', 2018278);
     }
-    const file = req.file ? { name: req.file.originalname, type: req.file.mimetype, size: req.file.size } : undefined;
+    const file = req.file
+      ? { name: req.file.originalname, type: req.file.mimetype, size: req.file.size }
+      : undefined;
     const messageId = `m_${(counter += 1)}`;
     this.sent.push({ pageId, recipientId: recipient.id, message, file, messageId });
     res.json({ recipient_id: recipient.id, message_id: messageId });
@@ -113,18 +125,30 @@ export class FakeGraphServer {
   }
 
   private tokenOf(req: Request): string | undefined {
-    return /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (req.query.access_token as string | undefined);
+    return (
+      /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ??
+      (req.query.access_token as string | undefined)
+    );
   }
 
   private error(res: Response, code: number, message: string, subcode?: number): void {
     res.status(code === 190 ? 401 : 400).json({
-      error: { message, type: 'OAuthException', code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: 'fake' },
+      error: {
+        message,
+        type: 'OAuthException',
+        code,
+        ...(subcode ? { error_subcode: subcode } : {}),
+        fbtrace_id: 'fake',
+      },
     });
   }
 }
 
 /** A webhook body and its `X-Hub-Signature-256`, as Meta would post it. */
-export function signedWebhook(appSecret: string, payload: unknown): { body: string; signature: string } {
+export function signedWebhook(
+  appSecret: string,
+  payload: unknown,
+): { body: string; signature: string } {
   const body = JSON.stringify(payload);
   return { body, signature: `sha256=${hmacSha256(appSecret, body)}` };
 }

@@ -22,7 +22,8 @@ const services = createServices({
 });
 
 const network = new FakeWhatsappNetwork();
-const report = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const report = (event: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify(event)}\n`);
 const workers = await createSessionHostWorkers(services, {
   address,
   taskQueue: config.temporalTaskQueue,

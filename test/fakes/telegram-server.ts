@@ -49,7 +49,10 @@ export class FakeTelegramServer {
     });
     app.all('/bot:token/:method', express.json(), upload.any(), (req, res) => {
       const bot = this.bots.get(String(req.params.token));
-      if (!bot) return void res.status(401).json({ ok: false, error_code: 401, description: 'Unauthorized' });
+      if (!bot)
+        return void res
+          .status(401)
+          .json({ ok: false, error_code: 401, description: 'Unauthorized' });
       const params = { ...req.query, ...(req.body ?? {}) } as Record<string, any>;
       const files = (req.files as Express.Multer.File[] | undefined) ?? [];
       // A poller that hangs up (its session stopped) no longer waits for updates.
@@ -127,7 +130,8 @@ export class FakeTelegramServer {
     reply: (status: number, body: unknown) => void,
   ): void {
     const ok = (result: unknown) => reply(200, { ok: true, result });
-    const fail = (code: number, description: string) => reply(code, { ok: false, error_code: code, description });
+    const fail = (code: number, description: string) =>
+      reply(code, { ok: false, error_code: code, description });
 
     switch (method) {
       case 'getMe':
@@ -143,7 +147,12 @@ export class FakeTelegramServer {
       case 'getFile': {
         const file = bot.files.get(String(params.file_id));
         if (!file) return fail(400, 'Bad Request: invalid file_id');
-        return ok({ file_id: params.file_id, file_unique_id: params.file_id, file_path: file.path, file_size: file.data.length });
+        return ok({
+          file_id: params.file_id,
+          file_unique_id: params.file_id,
+          file_path: file.path,
+          file_size: file.data.length,
+        });
       }
       case 'sendMessage':
       case 'sendPhoto':
@@ -154,7 +163,10 @@ export class FakeTelegramServer {
         const chatId = String(params.chat_id);
         if (bot.blocked.has(chatId)) return fail(403, 'Forbidden: bot was blocked by the user');
         const upload = files[0];
-        const replyParameters = typeof params.reply_parameters === 'string' ? JSON.parse(params.reply_parameters) : params.reply_parameters;
+        const replyParameters =
+          typeof params.reply_parameters === 'string'
+            ? JSON.parse(params.reply_parameters)
+            : params.reply_parameters;
         const sent: SentByBot = {
           method,
           chatId,
@@ -165,7 +177,12 @@ export class FakeTelegramServer {
           messageId: (messageCounter += 1),
         };
         bot.sent.push(sent);
-        return ok({ message_id: sent.messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text: params.text });
+        return ok({
+          message_id: sent.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(chatId), type: 'private' },
+          text: params.text,
+        });
       }
       default:
         return fail(404, 'Not Found: method not found');
@@ -178,10 +195,12 @@ export class FakeTelegramServer {
     ok: (result: unknown) => void,
     fail: (code: number, description: string) => void,
   ): void {
-    if (bot.webhook) return fail(409, "Conflict: can't use getUpdates method while webhook is active");
+    if (bot.webhook)
+      return fail(409, "Conflict: can't use getUpdates method while webhook is active");
     const offset = Number(params.offset ?? 0);
     // Asking from an offset confirms every update before it, as Telegram does.
-    if (offset > 0) bot.updates = bot.updates.filter((update) => (update.update_id as number) >= offset);
+    if (offset > 0)
+      bot.updates = bot.updates.filter((update) => (update.update_id as number) >= offset);
     const limit = Number(params.limit ?? 100);
     const available = () => bot.updates.slice(0, limit);
     bot.polls += 1;

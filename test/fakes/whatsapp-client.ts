@@ -126,7 +126,11 @@ export class FakeWhatsappClient extends EventEmitter implements WhatsappClient {
   }
 
   revoke(id: string): void {
-    this.emit('message_revoke_everyone', { id: { _serialized: id }, type: 'revoked' }, { id: { _serialized: id } });
+    this.emit(
+      'message_revoke_everyone',
+      { id: { _serialized: id }, type: 'revoked' },
+      { id: { _serialized: id } },
+    );
   }
 
   /** Someone calls; resolves whether the call was rejected. */
@@ -159,16 +163,24 @@ export class FakeWhatsappClient extends EventEmitter implements WhatsappClient {
     content: string | WhatsappMedia,
     options: Record<string, unknown> = {},
   ): Promise<{ id: { _serialized: string } }> {
-    if (this.destroyed || this.connection !== 'CONNECTED') throw new Error('client is not connected');
+    if (this.destroyed || this.connection !== 'CONNECTED')
+      throw new Error('client is not connected');
     const id = nextId('true_' + chatId);
     const media =
       typeof content === 'string'
         ? undefined
-        : { mimetype: content.mimetype, filename: content.filename, bytes: Buffer.from(content.data, 'base64').length };
+        : {
+            mimetype: content.mimetype,
+            filename: content.filename,
+            bytes: Buffer.from(content.data, 'base64').length,
+          };
     const body = typeof content === 'string' ? content : String(options.caption ?? '');
     this.network.sent.push({ client: this, chatId, body, media, options, id });
     // WhatsApp Web reports our own message back as created, as it does for the phone's.
-    this.emit('message_create', new FakeMessage({ id, from: 'me@c.us', to: chatId, fromMe: true, body }));
+    this.emit(
+      'message_create',
+      new FakeMessage({ id, from: 'me@c.us', to: chatId, fromMe: true, body }),
+    );
     return { id: { _serialized: id } };
   }
 
@@ -218,7 +230,9 @@ export class FakeMessage implements WhatsappMessage {
 
   async downloadMedia() {
     const { media } = this.spec;
-    return media ? { mimetype: media.mimetype, data: media.data.toString('base64'), filename: media.filename } : undefined;
+    return media
+      ? { mimetype: media.mimetype, data: media.data.toString('base64'), filename: media.filename }
+      : undefined;
   }
 
   async getQuotedMessage() {
