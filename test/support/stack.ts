@@ -61,6 +61,9 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   });
   const log = createLogger(config.logLevel);
   const db = createDb(withDatabase(serverUrl, database));
+  // Workflow ids are built from tenant ids, and every test file shares one Temporal server: each
+  // database numbers its tenants from its own random start, so runs of other files never collide.
+  await db.raw(`ALTER SEQUENCE tenants_id_seq RESTART WITH ${crypto.randomInt(1_000, 1_000_000_000)}`);
   const address = inject('temporalAddress');
   const temporal = await createTemporalClient({ address, namespace: config.temporalNamespace });
   const services = createServices({
