@@ -113,6 +113,8 @@ describe('managing the team', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await shows(page.getByRole('cell', { name: 'Carla Nunes' }));
     await screenshot(page, 'users');
+    expect(await unnamedControls(page)).toEqual([]);
+    expect(await contrastFailures(page)).toEqual([]);
 
     const carla = await signIn(await context(), stack.url, 'carla@acme.test', 'carla-pass-1234');
     expect(new URL(carla.url()).pathname).toBe('/tickets');
