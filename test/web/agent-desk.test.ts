@@ -12,7 +12,6 @@ import {
   hasText,
   launchBrowser,
   newContext,
-  ownTenantIds,
   screenshot,
   shows,
   startCustomerSite,
@@ -32,7 +31,6 @@ const agent = { name: 'Ana Lima', email: 'ana@desk.test', password: 'ana-pass-12
 beforeAll(async () => {
   await ensureWebBuild();
   stack = await startStack();
-  await ownTenantIds(stack);
   const superClient = await login(stack.url, stack.superLogin.email, stack.superLogin.password);
   tenant = await createTenant(stack.url, superClient, 'Acme');
   const support = (await tenant.admin.post('/api/v1/queues', { name: 'Support' })).body.id;

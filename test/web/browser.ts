@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { Stack } from '../support/stack';
 
 export { launchBrowser } from './chromium';
 
@@ -17,16 +16,6 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const webRoot = path.join(repoRoot, 'web');
 const dist = path.join(webRoot, 'dist');
 const screenshotDir = path.join(repoRoot, 'test-artifacts/screenshots');
-
-/**
- * Test files run side by side against one Temporal namespace, and workflow ids are built from
- * tenant ids, which start at 1 in every fresh database: two files would drive each other's
- * ticket workflows. Starting this stack's tenant ids somewhere of their own keeps them apart.
- */
-export async function ownTenantIds(stack: Stack): Promise<void> {
-  const start = crypto.randomInt(100_000, 1_000_000_000);
-  await stack.services.db.raw(`select setval(pg_get_serial_sequence('tenants', 'id'), ?)`, [start]);
-}
 
 function newestChange(target: string): number {
   const stat = fs.statSync(target);

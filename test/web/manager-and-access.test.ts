@@ -12,7 +12,6 @@ import {
   hasText,
   launchBrowser,
   newContext,
-  ownTenantIds,
   screenshot,
   shows,
   signIn,
@@ -40,7 +39,6 @@ async function webchatTicket(tenant: TenantFixture, name: string, text: string) 
 beforeAll(async () => {
   await ensureWebBuild();
   stack = await startStack();
-  await ownTenantIds(stack);
   const superClient = await login(stack.url, stack.superLogin.email, stack.superLogin.password);
   acme = await createTenant(stack.url, superClient, 'Acme');
   globex = await createTenant(stack.url, superClient, 'Globex');
