@@ -130,7 +130,7 @@ export function createTicketActivities(services: Services) {
       isPrivate,
       quotedMessageId: input.quotedMessageId ?? null,
       scheduledAt: input.scheduledAt ? new Date(input.scheduledAt).toISOString() : null,
-    });
+    }).returning('*');
 
     const firstReply = !isPrivate && input.byUserId !== null && !ticket.firstResponseAt;
     await Ticket.query(db)

@@ -65,6 +65,7 @@ describe('the web chat loop', () => {
     const reply = await agent.client.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Claro! Como posso ajudar?' });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ direction: 'out', status: 'pending', userId: agent.id });
+    expect(new Date(reply.body.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     await agentSocket.waitFor('message:updated', (p) => p.message.id === reply.body.id && p.message.status === 'sent');
     const seen = await eventually(() => visitor.conversation(), (rows) => rows.some((row) => row.body === 'Claro! Como posso ajudar?'));
     expect(seen.map((row) => row.direction)).toEqual(['in', 'out']);
