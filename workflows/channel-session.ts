@@ -102,13 +102,6 @@ export async function channelSessionWorkflow(input: ChannelSessionInput): Promis
 
     failures = outcome.lastedMs >= STABLE_SESSION_MS ? 1 : failures + 1;
     const delay = backoff(input.backoff, failures);
-    Object.assign(status, {
-      phase: 'backing-off',
-      hostQueue: null,
-      failures,
-      lastFailure: outcome.reason,
-      retryAt: new Date(Date.now() + delay).toISOString(),
-    });
     log.warn('channel session ended', {
       tenantId,
       channelId,
@@ -122,6 +115,13 @@ export async function channelSessionWorkflow(input: ChannelSessionInput): Promis
       state: outcome.state,
       reason: `${outcome.reason} Retrying in ${Math.ceil(delay / 1000)} s.`,
       releaseSessionId: outcome.sessionId,
+    });
+    Object.assign(status, {
+      phase: 'backing-off',
+      hostQueue: null,
+      failures,
+      lastFailure: outcome.reason,
+      retryAt: new Date(Date.now() + delay).toISOString(),
     });
     await condition(() => pending !== null, delay);
     status.retryAt = null;

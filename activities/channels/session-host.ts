@@ -109,7 +109,9 @@ export class SessionHost {
       .patch({ sessionQueue: this.queue, sessionId: input.sessionId })
       .where({ id: channel.id });
 
+    // Cancellation may have come while we were reading the channel: it must still stop us.
     const abort = new AbortController();
+    if (context.cancellationSignal.aborted) abort.abort();
     context.cancellationSignal.addEventListener('abort', () => abort.abort(), { once: true });
     const adapter = await this.build(channel);
     const running = adapter.start!(abort.signal);
