@@ -41,8 +41,6 @@ export function channelSessionRoutes(api: ApiRegistry, services: Services) {
     }
     try {
       if (channel.type === 'telegram') {
-        // A supervisor left from polling mode would fight the webhook for the bot's updates.
-        await commandSession(services, channel, 'stop');
         const url = telegramWebhookUrl(services, channel);
         const bot = await new TelegramAdapter(context).registerWebhook(
           url,

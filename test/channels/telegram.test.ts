@@ -279,6 +279,31 @@ describe('Telegram in webhook mode', () => {
   });
 });
 
+describe('switching modes', () => {
+  it('stops polling when a bot moves to webhooks, and polls again when it moves back', async () => {
+    const token = newBot();
+    const created = await tenant.admin.post('/api/v1/channels', {
+      type: 'telegram',
+      name: 'Switcher',
+      config: { token, apiRoot: telegram.url },
+    });
+    const id = created.body.id as number;
+    await waitForStatus(id, 'connected');
+
+    await tenant.admin.patch(`/api/v1/channels/${id}`, { config: { mode: 'webhook' } });
+    await waitForStatus(id, 'stopped');
+    await eventually('the poller to end', async () => (await status(id)).supervisor === null);
+    expect((await tenant.admin.post(`/api/v1/channels/${id}/start`)).body.status).toBe('connected');
+    expect(telegram.bot(token).webhook).toBeDefined();
+
+    await tenant.admin.patch(`/api/v1/channels/${id}`, { config: { mode: 'polling' } });
+    await eventually('polling to take over from the webhook', async () => {
+      const view = await status(id);
+      return view.supervisor?.phase === 'running' && !telegram.bot(token).webhook;
+    });
+  });
+});
+
 let cachedToken: string | undefined;
 async function loginToken(): Promise<string> {
   cachedToken ??= (
