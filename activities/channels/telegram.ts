@@ -24,12 +24,9 @@ export interface TelegramConfig {
   webhookSecret?: string;
 }
 
-export interface TelegramOptions {
-  /** Seconds a getUpdates call waits for news before it answers empty. */
-  pollTimeoutSeconds?: number;
-}
-
 const ALLOWED_UPDATES = ['message', 'edited_message'] as const;
+/** Seconds a getUpdates call waits for news before it answers empty. */
+const POLL_TIMEOUT_SECONDS = 50;
 /** A poll that has not come back this long after its own timeout means the loop is stuck. */
 const STALL_GRACE_MS = 30_000;
 
@@ -38,16 +35,11 @@ type AnyMessage = Message & Record<string, any>;
 export class TelegramAdapter implements ChannelAdapter {
   readonly type = 'telegram' as const;
   private readonly telegram: Telegram;
-  private readonly pollTimeoutSeconds: number;
   private lastPollAt: number | undefined;
 
-  constructor(
-    private readonly ctx: ChannelContext,
-    options: TelegramOptions = {},
-  ) {
+  constructor(private readonly ctx: ChannelContext) {
     const config = ctx.config as unknown as TelegramConfig;
     this.telegram = new Telegram(config.token, config.apiRoot ? { apiRoot: config.apiRoot } : {});
-    this.pollTimeoutSeconds = options.pollTimeoutSeconds ?? 50;
   }
 
   /** Long polling until `signal` aborts; confirms the last stored update on the way out. */
@@ -63,7 +55,7 @@ export class TelegramAdapter implements ChannelAdapter {
       const updates = await this.call(() =>
         this.telegram.callApi(
           'getUpdates',
-          { timeout: this.pollTimeoutSeconds, offset, allowed_updates: [...ALLOWED_UPDATES] },
+          { timeout: POLL_TIMEOUT_SECONDS, offset, allowed_updates: [...ALLOWED_UPDATES] },
           // telegraf types its own AbortSignal shim; node-fetch accepts the native one.
           {
             signal: signal as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>['signal'],
@@ -88,7 +80,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async probe(): Promise<string> {
     const silentFor = Date.now() - (this.lastPollAt ?? Date.now());
-    if (silentFor > this.pollTimeoutSeconds * 1000 + STALL_GRACE_MS) {
+    if (silentFor > POLL_TIMEOUT_SECONDS * 1000 + STALL_GRACE_MS) {
       throw new Error(`Telegram polling has been stuck for ${Math.round(silentFor / 1000)} s`);
     }
     return 'polling';

@@ -35,12 +35,3 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operatio
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
