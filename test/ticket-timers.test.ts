@@ -104,9 +104,9 @@ describe('out of hours', () => {
       },
     );
     const customer = visitor();
-    const ticketId = await ticketOf(customer, 'primeira');
-    await customer.say('segunda');
-    await customer.say('terceira');
+    // All three arrive together, before the ticket's new run has even loaded its state.
+    const [first] = await Promise.all([customer.say('primeira'), customer.say('segunda'), customer.say('terceira')]);
+    const ticketId = (await stack.services.db('messages').where({ id: first.body.id }).first()).ticketId;
     await eventually(() => customer.conversation(), (rows) => rows.some((row) => row.body === 'Estamos fechados agora.'));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const replies = (await customer.conversation()).filter((row) => row.body === 'Estamos fechados agora.');

@@ -209,7 +209,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
   }
 
   const isClosed = () => state.status === 'closed';
-  let inboundHandled = state.inboundSeen;
+  // Messages that arrived while the run was loading count as unhandled, so each gets its answer.
+  let inboundHandled = input.carried?.inboundSeen ?? 0;
   while (!isClosed()) {
     if (state.inboundSeen !== inboundHandled) {
       inboundHandled = state.inboundSeen;
