@@ -27,8 +27,14 @@ export function createDeliveryActivities(services: Services, sessions?: SessionH
 
   return {
     /** The task queue that can send for this channel; session channels pin it to one worker. */
-    async deliveryRoute(input: { tenantId: number; channelId: number }): Promise<{ taskQueue: string }> {
-      const channel = await Channel.query(db).findOne({ id: input.channelId, tenantId: input.tenantId });
+    async deliveryRoute(input: {
+      tenantId: number;
+      channelId: number;
+    }): Promise<{ taskQueue: string }> {
+      const channel = await Channel.query(db).findOne({
+        id: input.channelId,
+        tenantId: input.tenantId,
+      });
       const shared = services.config.temporalTaskQueue;
       return { taskQueue: channel ? deliveryQueue(channel, shared) : shared };
     },
@@ -38,7 +44,10 @@ export function createDeliveryActivities(services: Services, sessions?: SessionH
      * does not send it again once its result was recorded.
      */
     async deliverMessage(input: DeliveryInput): Promise<void> {
-      const message = await Message.query(db).findOne({ id: input.messageId, tenantId: input.tenantId });
+      const message = await Message.query(db).findOne({
+        id: input.messageId,
+        tenantId: input.tenantId,
+      });
       if (!message || message.status !== 'pending' || message.isPrivate) return;
       const channel = await Channel.query(db).findById(message.channelId).throwIfNotFound();
       const identity = await ContactIdentity.query(db)
@@ -53,7 +62,11 @@ export function createDeliveryActivities(services: Services, sessions?: SessionH
           to: identity.externalId,
           body: message.body,
           media: message.mediaPath
-            ? { path: storage.pathOf(message.mediaPath), mimeType: message.mediaType ?? 'application/octet-stream', fileName: message.mediaName ?? 'file' }
+            ? {
+                path: storage.pathOf(message.mediaPath),
+                mimeType: message.mediaType ?? 'application/octet-stream',
+                fileName: message.mediaName ?? 'file',
+              }
             : undefined,
           quotedChannelMessageId: quoted?.channelMessageId ?? undefined,
         });

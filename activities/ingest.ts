@@ -8,11 +8,7 @@ import { Channel, Contact, ContactIdentity, Message, Tenant, Ticket } from '../d
 import { ticketRooms, rooms } from '../lib/realtime';
 import type { Services } from '../lib/services';
 import { searchAttributes } from '../temporal/search-attributes';
-import {
-  inboundSignal,
-  ticketWorkflowId,
-  type TicketWorkflowInput,
-} from '../workflows/ticket-api';
+import { inboundSignal, ticketWorkflowId, type TicketWorkflowInput } from '../workflows/ticket-api';
 import type { ChannelSink, InboundMessage, MessageUpdate } from './channels/types';
 
 export interface IngestResult {
@@ -53,7 +49,11 @@ export class Ingest implements ChannelSink {
 
   async update(tenantId: number, channelId: number, update: MessageUpdate): Promise<void> {
     const { db, publisher } = this.services;
-    const match = Message.query(db).where({ tenantId, channelId, channelMessageId: update.channelMessageId });
+    const match = Message.query(db).where({
+      tenantId,
+      channelId,
+      channelMessageId: update.channelMessageId,
+    });
     const changes =
       update.type === 'status'
         ? { status: update.status, error: update.error ?? null }
@@ -102,30 +102,32 @@ export class Ingest implements ChannelSink {
       .select('contactId');
     if (existing) return existing.contactId;
 
-    const created = await db.transaction(async (trx) => {
-      const contact = await Contact.query(trx).insert({
-        tenantId: channel.tenantId,
-        name: who.name || who.externalId,
-        phone: message.group ? null : (message.from.phone ?? null),
-        avatarUrl: message.group ? null : (message.from.avatarUrl ?? null),
-        isGroup: Boolean(message.group),
-      });
-      const identity = await trx('contactIdentities')
-        .insert({
+    const created = await db
+      .transaction(async (trx) => {
+        const contact = await Contact.query(trx).insert({
           tenantId: channel.tenantId,
-          contactId: contact.id,
-          channelId: channel.id,
-          externalId: who.externalId,
-        })
-        .onConflict(['channelId', 'externalId'])
-        .ignore()
-        .returning('contactId');
-      if (identity.length === 0) throw new LostRace();
-      return contact.id;
-    }).catch((error) => {
-      if (error instanceof LostRace) return undefined;
-      throw error;
-    });
+          name: who.name || who.externalId,
+          phone: message.group ? null : (message.from.phone ?? null),
+          avatarUrl: message.group ? null : (message.from.avatarUrl ?? null),
+          isGroup: Boolean(message.group),
+        });
+        const identity = await trx('contactIdentities')
+          .insert({
+            tenantId: channel.tenantId,
+            contactId: contact.id,
+            channelId: channel.id,
+            externalId: who.externalId,
+          })
+          .onConflict(['channelId', 'externalId'])
+          .ignore()
+          .returning('contactId');
+        if (identity.length === 0) throw new LostRace();
+        return contact.id;
+      })
+      .catch((error) => {
+        if (error instanceof LostRace) return undefined;
+        throw error;
+      });
     if (created) return created;
 
     const winner = await ContactIdentity.query(db)
@@ -138,7 +140,11 @@ export class Ingest implements ChannelSink {
    * The unfinished ticket of this contact on this channel, or a new one. The partial unique
    * index admits one such ticket; a concurrent insert loses and reads the winner's.
    */
-  private async findOrCreateTicket(channel: Channel, contactId: number, isGroup: boolean): Promise<Ticket> {
+  private async findOrCreateTicket(
+    channel: Channel,
+    contactId: number,
+    isGroup: boolean,
+  ): Promise<Ticket> {
     const { db } = this.services;
     const active = () =>
       Ticket.query(db)
@@ -224,9 +230,7 @@ export class Ingest implements ChannelSink {
         lastMessageBody: preview(message),
         lastMessageAt: db.fn.now(),
         updatedAt: db.fn.now(),
-        ...(inbound
-          ? { unreadCount: db.raw('unread_count + 1'), lastInboundAt: db.fn.now() }
-          : {}),
+        ...(inbound ? { unreadCount: db.raw('unread_count + 1'), lastInboundAt: db.fn.now() } : {}),
       });
 
     const [messageView] = await presentMessages(db, [row]);

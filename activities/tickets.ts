@@ -46,7 +46,8 @@ export type SystemText = 'farewell' | 'outOfHours' | 'autoClose';
 export function createTicketActivities(services: Services) {
   const { db, publisher } = services;
 
-  const toMs = (minutes: number | null) => (minutes === null ? null : minutes * services.config.timerMinuteMs);
+  const toMs = (minutes: number | null) =>
+    minutes === null ? null : minutes * services.config.timerMinuteMs;
 
   const view = async (tenantId: number, ticketId: number): Promise<TicketView> => {
     const ticket = await fetchTicketView(db, tenantId, ticketId);
@@ -98,7 +99,11 @@ export function createTicketActivities(services: Services) {
     await publisher.publish(ticket.tenantId, targets, 'ticket:updated', { ticket });
   };
 
-  async function fillVariables(tenantId: number, ticketId: number, template: string): Promise<string> {
+  async function fillVariables(
+    tenantId: number,
+    ticketId: number,
+    template: string,
+  ): Promise<string> {
     const ticket = await Ticket.query(db).findById(ticketId).throwIfNotFound();
     const contact = await Contact.query(db).findById(ticket.contactId);
     const settings = await readSettings(db, tenantId);
@@ -110,32 +115,40 @@ export function createTicketActivities(services: Services) {
     return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
   }
 
-  async function recordOutbound(input: SendInput & { tenantId: number; ticketId: number; kind?: string }): Promise<MessageView> {
-    const ticket = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId }).throwIfNotFound();
+  async function recordOutbound(
+    input: SendInput & { tenantId: number; ticketId: number; kind?: string },
+  ): Promise<MessageView> {
+    const ticket = await Ticket.query(db)
+      .findOne({ id: input.ticketId, tenantId: input.tenantId })
+      .throwIfNotFound();
     const now = new Date().toISOString();
     const isPrivate = Boolean(input.isPrivate);
-    const row = await Message.query(db).insert({
-      tenantId: ticket.tenantId,
-      ticketId: ticket.id,
-      contactId: ticket.contactId,
-      channelId: ticket.channelId,
-      userId: input.byUserId,
-      direction: 'out',
-      kind: input.media ? mediaKind(input.media.mimeType) : (input.kind ?? 'text'),
-      body: input.body,
-      mediaPath: input.media?.key ?? null,
-      mediaType: input.media?.mimeType ?? null,
-      mediaName: input.media?.fileName ?? null,
-      status: isPrivate ? 'sent' : 'pending',
-      isPrivate,
-      quotedMessageId: input.quotedMessageId ?? null,
-      scheduledAt: input.scheduledAt ? new Date(input.scheduledAt).toISOString() : null,
-    }).returning('*');
+    const row = await Message.query(db)
+      .insert({
+        tenantId: ticket.tenantId,
+        ticketId: ticket.id,
+        contactId: ticket.contactId,
+        channelId: ticket.channelId,
+        userId: input.byUserId,
+        direction: 'out',
+        kind: input.media ? mediaKind(input.media.mimeType) : (input.kind ?? 'text'),
+        body: input.body,
+        mediaPath: input.media?.key ?? null,
+        mediaType: input.media?.mimeType ?? null,
+        mediaName: input.media?.fileName ?? null,
+        status: isPrivate ? 'sent' : 'pending',
+        isPrivate,
+        quotedMessageId: input.quotedMessageId ?? null,
+        scheduledAt: input.scheduledAt ? new Date(input.scheduledAt).toISOString() : null,
+      })
+      .returning('*');
 
     const firstReply = !isPrivate && input.byUserId !== null && !ticket.firstResponseAt;
     await Ticket.query(db)
       .patch({
-        ...(isPrivate ? {} : { lastMessageBody: (input.body || `[${row.kind}]`).slice(0, 255), lastMessageAt: now }),
+        ...(isPrivate
+          ? {}
+          : { lastMessageBody: (input.body || `[${row.kind}]`).slice(0, 255), lastMessageAt: now }),
         ...(firstReply ? { firstResponseAt: now } : {}),
         ...(input.byUserId !== null ? { unreadCount: 0 } : {}),
       })
@@ -149,8 +162,12 @@ export function createTicketActivities(services: Services) {
 
   return {
     async loadTicketPolicy(input: { tenantId: number; ticketId: number }): Promise<TicketPolicy> {
-      const ticket = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId });
-      if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${input.ticketId} is gone`, 'TicketGone');
+      const ticket = await Ticket.query(db).findOne({
+        id: input.ticketId,
+        tenantId: input.tenantId,
+      });
+      if (!ticket)
+        throw ApplicationFailure.nonRetryable(`ticket ${input.ticketId} is gone`, 'TicketGone');
       const settings = await readSettings(db, input.tenantId);
       const queue = ticket.queueId ? await Queue.query(db).findById(ticket.queueId) : undefined;
       return {
@@ -169,7 +186,9 @@ export function createTicketActivities(services: Services) {
 
     /** Writes a status change, its audit event, and tells both the old and the new audience. */
     async transitionTicket(input: TransitionInput): Promise<TicketView> {
-      const before = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId }).throwIfNotFound();
+      const before = await Ticket.query(db)
+        .findOne({ id: input.ticketId, tenantId: input.tenantId })
+        .throwIfNotFound();
       await db.transaction((trx) => writeTransition(trx, before, input));
       return announceTransition(before);
     },
@@ -177,7 +196,11 @@ export function createTicketActivities(services: Services) {
     recordOutbound,
 
     /** Stores one of the texts the ticket sends on its own, or null when none is configured. */
-    async recordSystemMessage(input: { tenantId: number; ticketId: number; text: SystemText }): Promise<MessageView | null> {
+    async recordSystemMessage(input: {
+      tenantId: number;
+      ticketId: number;
+      text: SystemText;
+    }): Promise<MessageView | null> {
       const settings = await readSettings(db, input.tenantId);
       const ticket = await Ticket.query(db).findById(input.ticketId).throwIfNotFound();
       const channel = await Channel.query(db).findById(ticket.channelId);
@@ -189,7 +212,12 @@ export function createTicketActivities(services: Services) {
             : settings.autoCloseMessage;
       if (!template) return null;
       const body = await fillVariables(input.tenantId, input.ticketId, template);
-      return recordOutbound({ tenantId: input.tenantId, ticketId: input.ticketId, byUserId: null, body });
+      return recordOutbound({
+        tenantId: input.tenantId,
+        ticketId: input.ticketId,
+        byUserId: null,
+        body,
+      });
     },
 
     async checkBusinessHours(input: { tenantId: number; at: number }) {
@@ -198,7 +226,9 @@ export function createTicketActivities(services: Services) {
     },
 
     async markSlaBreached(input: { tenantId: number; ticketId: number }): Promise<void> {
-      await Ticket.query(db).patch({ slaBreachedAt: new Date().toISOString() }).where({ id: input.ticketId });
+      await Ticket.query(db)
+        .patch({ slaBreachedAt: new Date().toISOString() })
+        .where({ id: input.ticketId });
       await TicketEvent.query(db).insert({
         tenantId: input.tenantId,
         ticketId: input.ticketId,
@@ -210,7 +240,10 @@ export function createTicketActivities(services: Services) {
       });
       const ticket = await view(input.tenantId, input.ticketId);
       await publishTicket(ticket);
-      const audience = [rooms.managers(input.tenantId), ...(ticket.queueId ? [rooms.queue(ticket.queueId)] : [])];
+      const audience = [
+        rooms.managers(input.tenantId),
+        ...(ticket.queueId ? [rooms.queue(ticket.queueId)] : []),
+      ];
       await publisher.publish(input.tenantId, audience, 'ticket:sla_breached', { ticket });
     },
 
@@ -219,7 +252,10 @@ export function createTicketActivities(services: Services) {
      * who waited longest for a ticket (round robin) or who holds fewest (least busy).
      */
     async autoAssign(input: { tenantId: number; ticketId: number }): Promise<number | null> {
-      const ticket = await Ticket.query(db).findOne({ id: input.ticketId, tenantId: input.tenantId });
+      const ticket = await Ticket.query(db).findOne({
+        id: input.ticketId,
+        tenantId: input.tenantId,
+      });
       if (!ticket || ticket.status !== 'pending' || !ticket.queueId) return null;
       const queue = await Queue.query(db).findById(ticket.queueId);
       if (!queue || queue.distribution === 'manual') return null;
@@ -235,11 +271,16 @@ export function createTicketActivities(services: Services) {
         const lastAssigned = trx('ticketEvents')
           .max('createdAt')
           .where('ticketEvents.type', 'assigned')
-          .whereRaw('(ticket_events.data->>\'toUserId\')::bigint = users.id');
+          .whereRaw("(ticket_events.data->>'toUserId')::bigint = users.id");
         const candidates = await trx('users')
           .join('userQueues', 'userQueues.userId', 'users.id')
           .where({ 'userQueues.queueId': queue.id, 'users.status': 'online', 'users.active': true })
-          .select('users.id', 'users.maxOpenTickets', openCount.as('openCount'), lastAssigned.as('lastAssignedAt'));
+          .select(
+            'users.id',
+            'users.maxOpenTickets',
+            openCount.as('openCount'),
+            lastAssigned.as('lastAssignedAt'),
+          );
         const withRoom = candidates.filter((agent) => {
           const cap = agent.maxOpenTickets ?? queue.maxOpenPerAgent;
           return cap === null || Number(agent.openCount) < cap;

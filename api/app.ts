@@ -77,7 +77,13 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { requestId: req.requestId, method: req.method, path: req.path, status: res.statusCode, ms };
+      const line = {
+        requestId: req.requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms,
+      };
       if (res.statusCode >= 500) log.error(line, 'request');
       else log.debug(line, 'request');
     });
@@ -129,7 +135,9 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
   });
   apiRouter.use(registry.router());
   apiRouter.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint.', details: [] } });
+    res
+      .status(404)
+      .json({ error: { code: 'not_found', message: 'No such endpoint.', details: [] } });
   });
   app.use('/api/v1', apiRouter);
 
@@ -139,7 +147,10 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
   app.get('/api/docs/init.js', (_req, res) => {
     res.type('js').send(`SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui' });`);
   });
-  app.use('/api/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json'))));
+  app.use(
+    '/api/docs/assets',
+    express.static(path.dirname(require.resolve('swagger-ui-dist/package.json'))),
+  );
 
   if (fs.existsSync(path.join(config.webDistDir, 'index.html'))) {
     app.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));

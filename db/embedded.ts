@@ -13,7 +13,7 @@ export interface EmbeddedDatabase {
  */
 function letPostgresUserReach(dir: string): void {
   if (process.getuid?.() !== 0) return;
-  for (let current = path.dirname(dir); current !== path.dirname(current); ) {
+  for (let current = path.dirname(dir); current !== path.dirname(current);) {
     fs.chmodSync(current, fs.statSync(current).mode | 0o001);
     current = path.dirname(current);
   }

@@ -16,7 +16,13 @@ export async function ensureSuperUser(
 
   const chosen = password ?? randomToken(12);
   await User.query(db)
-    .insert({ tenantId: null, name: 'Super admin', email, role: 'super', passwordHash: await hashPassword(chosen) })
+    .insert({
+      tenantId: null,
+      name: 'Super admin',
+      email,
+      role: 'super',
+      passwordHash: await hashPassword(chosen),
+    })
     .onConflict(db.raw('(lower(email))'))
     .ignore();
   if (password) {

@@ -2,7 +2,12 @@
 // filters by tenant, and every insert is stamped with it. A row of another tenant is simply not
 // there, so it answers 404 like an id that does not exist.
 import type { Knex } from 'knex';
-import { Model, type PartialModelObject, type QueryBuilder, type TransactionOrKnex } from 'objection';
+import {
+  Model,
+  type PartialModelObject,
+  type QueryBuilder,
+  type TransactionOrKnex,
+} from 'objection';
 import { notFound } from '../lib/errors';
 
 type TenantOwned = Model & { tenantId: number | null };

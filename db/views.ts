@@ -1,7 +1,12 @@
 // Read models for tickets and messages: one joined query each, so publishing an event or
 // listing a page costs a single round trip.
 import type { Knex } from 'knex';
-import { presentMessage, windowClosesAt, type MessageView, type TicketView } from '../lib/presenters';
+import {
+  presentMessage,
+  windowClosesAt,
+  type MessageView,
+  type TicketView,
+} from '../lib/presenters';
 import type { Db } from './knex';
 import { Message } from './models';
 
@@ -48,7 +53,12 @@ export function toTicketView(row: Record<string, any>): TicketView {
       phone: row.contactPhone,
       avatarUrl: row.contactAvatarUrl,
     },
-    channel: { id: row.channelId, type: row.channelType, name: row.channelName, status: row.channelStatus },
+    channel: {
+      id: row.channelId,
+      type: row.channelType,
+      name: row.channelName,
+      status: row.channelStatus,
+    },
     windowClosesAt: windowClosesAt(row.channelType, row.lastInboundAt),
   };
 }
@@ -63,11 +73,20 @@ export async function fetchTicketView(
 }
 
 /** Messages with the message they quote (id and body) filled in. */
-export async function presentMessages(db: Db | Knex.Transaction, rows: Message[]): Promise<MessageView[]> {
-  const quotedIds = [...new Set(rows.map((row) => row.quotedMessageId).filter((id): id is number => !!id))];
+export async function presentMessages(
+  db: Db | Knex.Transaction,
+  rows: Message[],
+): Promise<MessageView[]> {
+  const quotedIds = [
+    ...new Set(rows.map((row) => row.quotedMessageId).filter((id): id is number => !!id)),
+  ];
   const quoted = quotedIds.length
     ? await Message.query(db).whereIn('id', quotedIds).select('id', 'body', 'isDeleted')
     : [];
-  const byId = new Map(quoted.map((row) => [row.id, { id: row.id, body: row.isDeleted ? '' : row.body }]));
-  return rows.map((row) => presentMessage(row, row.quotedMessageId ? (byId.get(row.quotedMessageId) ?? null) : null));
+  const byId = new Map(
+    quoted.map((row) => [row.id, { id: row.id, body: row.isDeleted ? '' : row.body }]),
+  );
+  return rows.map((row) =>
+    presentMessage(row, row.quotedMessageId ? (byId.get(row.quotedMessageId) ?? null) : null),
+  );
 }

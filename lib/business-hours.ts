@@ -48,7 +48,9 @@ export function businessHoursAt(
   if (!hours || Object.keys(hours).length === 0) return { open: true, periodKey: null };
   const local = localTime(at, timeZone);
   const periods = hours[local.day] ?? [];
-  const current = periods.find((p) => local.minutes >= toMinutes(p.start) && local.minutes < toMinutes(p.end));
+  const current = periods.find(
+    (p) => local.minutes >= toMinutes(p.start) && local.minutes < toMinutes(p.end),
+  );
   if (current) return { open: true, periodKey: null };
 
   return { open: false, periodKey: `until ${nextOpening(hours, local) ?? 'never'}` };

@@ -54,9 +54,14 @@ export interface TicketView {
 
 const hasMessagingWindow = (type: string) => type === 'messenger' || type === 'instagram';
 
-export function windowClosesAt(channelType: string, lastInboundAt: string | Date | null): string | null {
+export function windowClosesAt(
+  channelType: string,
+  lastInboundAt: string | Date | null,
+): string | null {
   if (!hasMessagingWindow(channelType) || !lastInboundAt) return null;
-  return new Date(new Date(lastInboundAt).getTime() + MESSAGING_WINDOW_HOURS * 3_600_000).toISOString();
+  return new Date(
+    new Date(lastInboundAt).getTime() + MESSAGING_WINDOW_HOURS * 3_600_000,
+  ).toISOString();
 }
 
 export interface MessageView {

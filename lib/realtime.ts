@@ -57,10 +57,19 @@ export class RealtimePublisher {
     targetRooms: string[],
     events: [event: string, payload: Record<string, unknown>][],
   ): Promise<number[]> {
-    const rows = events.map(([event, payload]) => ({ tenantId, event, rooms: targetRooms, payload: toJson(payload) }));
-    const stored = (await RealtimeEvent.query(this.db).insert(rows).returning('id')) as unknown as { id: number }[];
+    const rows = events.map(([event, payload]) => ({
+      tenantId,
+      event,
+      rooms: targetRooms,
+      payload: toJson(payload),
+    }));
+    const stored = (await RealtimeEvent.query(this.db).insert(rows).returning('id')) as unknown as {
+      id: number;
+    }[];
     const seqs = stored.map((row) => row.id).sort((a, b) => a - b);
-    events.forEach(([event, payload], index) => this.emitter(targetRooms, event, { ...payload, seq: seqs[index] }));
+    events.forEach(([event, payload], index) =>
+      this.emitter(targetRooms, event, { ...payload, seq: seqs[index] }),
+    );
     return seqs;
   }
 

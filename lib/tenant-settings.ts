@@ -24,7 +24,12 @@ export const timeZoneSchema = z.string().refine(
   { message: 'unknown time zone' },
 );
 
-const minutes = z.number().int().min(1).max(60 * 24 * 30).nullable();
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 30)
+  .nullable();
 
 export const settingsSchema = z
   .object({

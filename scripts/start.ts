@@ -15,7 +15,8 @@ import { createWorker } from '../temporal/worker';
 const config = loadConfig();
 const log = logger;
 const stops: (() => Promise<unknown>)[] = [];
-const ready = (part: string, detail: string) => process.stdout.write(`  ✔ ${part.padEnd(18)} ${detail}\n`);
+const ready = (part: string, detail: string) =>
+  process.stdout.write(`  ✔ ${part.padEnd(18)} ${detail}\n`);
 
 async function main() {
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -37,8 +38,10 @@ async function main() {
 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    const database = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, (line) =>
-      log.debug({ source: 'postgres' }, line),
+    const database = await startEmbeddedPostgres(
+      config.dataDir,
+      config.embeddedPostgresPort,
+      (line) => log.debug({ source: 'postgres' }, line),
     );
     stops.push(database.stop);
     databaseUrl = database.url;
@@ -50,7 +53,10 @@ async function main() {
   await ensureSuperUser(services.db, config.adminEmail, config.adminPassword, log);
   ready('Database', 'migrated to the latest schema');
 
-  const worker = await createWorker(services, { address: temporalAddress, taskQueue: config.temporalTaskQueue });
+  const worker = await createWorker(services, {
+    address: temporalAddress,
+    taskQueue: config.temporalTaskQueue,
+  });
   const running = worker.run();
   stops.push(async () => {
     worker.shutdown();

@@ -42,7 +42,10 @@ function buildWithGo(go: string, target: string, report: (line: string) => void)
   const result = spawnSync(
     go,
     ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOBIN: path.dirname(target) } },
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, GOBIN: path.dirname(target) },
+    },
   );
   return result.status === 0 && works(target);
 }

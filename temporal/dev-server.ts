@@ -50,7 +50,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // Write-ahead logging with normal sync keeps the file safe across process crashes and lets
     // signals be written far faster than SQLite's default journal does.
     ...(options.dbFile
-      ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal']
+      ? [
+          '--db-filename',
+          options.dbFile,
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=normal',
+        ]
       : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),

@@ -7,7 +7,10 @@ let tenant: TenantFixture;
 
 beforeAll(async () => {
   stack = await startStack();
-  tenant = await createTenant(stack.url, await login(stack.url, stack.superLogin.email, stack.superLogin.password));
+  tenant = await createTenant(
+    stack.url,
+    await login(stack.url, stack.superLogin.email, stack.superLogin.password),
+  );
 });
 afterAll(() => stack?.stop());
 
@@ -23,7 +26,10 @@ it('lets an external system call the API with a tenant token until it is revoked
   expect(queue.body.tenantId).toBe(tenant.tenantId);
 
   const listed = await tenant.admin.get('/api/v1/api-tokens');
-  expect(listed.body.data[0]).toMatchObject({ name: 'ERP', prefix: created.body.token.slice(0, 10) });
+  expect(listed.body.data[0]).toMatchObject({
+    name: 'ERP',
+    prefix: created.body.token.slice(0, 10),
+  });
   expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
 
   expect((await tenant.admin.delete(`/api/v1/api-tokens/${created.body.id}`)).status).toBe(204);

@@ -38,15 +38,30 @@ describe('sign-in', () => {
     expect(cookie).toMatch(/tt_refresh=.+HttpOnly/i);
     const refreshCookie = cookie.split(';')[0];
 
-    const refreshed = await anonymous.request('POST', '/api/v1/auth/refresh', {}, { cookie: refreshCookie });
+    const refreshed = await anonymous.request(
+      'POST',
+      '/api/v1/auth/refresh',
+      {},
+      { cookie: refreshCookie },
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.accessToken).toEqual(expect.any(String));
 
     // The old refresh token was used once already: reusing it revokes the whole family.
-    const reused = await anonymous.request('POST', '/api/v1/auth/refresh', {}, { cookie: refreshCookie });
+    const reused = await anonymous.request(
+      'POST',
+      '/api/v1/auth/refresh',
+      {},
+      { cookie: refreshCookie },
+    );
     expect(reused.status).toBe(401);
     const next = (refreshed.headers.get('set-cookie') ?? '').split(';')[0];
-    const afterTheft = await anonymous.request('POST', '/api/v1/auth/refresh', {}, { cookie: next });
+    const afterTheft = await anonymous.request(
+      'POST',
+      '/api/v1/auth/refresh',
+      {},
+      { cookie: next },
+    );
     expect(afterTheft.status).toBe(401);
   });
 
@@ -57,8 +72,12 @@ describe('sign-in', () => {
       password: tenant.adminUser.password,
     });
     const cookie = (reply.headers.get('set-cookie') ?? '').split(';')[0];
-    expect((await anonymous.request('POST', '/api/v1/auth/logout', {}, { cookie })).status).toBe(204);
-    expect((await anonymous.request('POST', '/api/v1/auth/refresh', {}, { cookie })).status).toBe(401);
+    expect((await anonymous.request('POST', '/api/v1/auth/logout', {}, { cookie })).status).toBe(
+      204,
+    );
+    expect((await anonymous.request('POST', '/api/v1/auth/refresh', {}, { cookie })).status).toBe(
+      401,
+    );
   });
 
   it('rejects a wrong password and then rate-limits the account', async () => {
@@ -87,9 +106,13 @@ describe('sign-in', () => {
   it('keeps users of a suspended company out', async () => {
     const other = await createTenant(stack.url, superClient);
     expect((await other.admin.get('/api/v1/queues')).status).toBe(200);
-    const widget = (await other.admin.post('/api/v1/channels', { type: 'webchat', name: 'Site' })).body.widgetToken;
+    const widget = (await other.admin.post('/api/v1/channels', { type: 'webchat', name: 'Site' }))
+      .body.widgetToken;
     const visit = () =>
-      new HttpClient(stack.url).post(`/api/v1/public/webchat/${widget}/messages`, { visitorId: 'v1', text: 'oi' });
+      new HttpClient(stack.url).post(`/api/v1/public/webchat/${widget}/messages`, {
+        visitorId: 'v1',
+        text: 'oi',
+      });
     expect((await visit()).status).toBe(201);
     await superClient.patch(`/api/v1/tenants/${other.tenantId}`, { status: 'suspended' });
     expect((await other.admin.get('/api/v1/queues')).status).toBe(401);
@@ -113,23 +136,38 @@ describe('roles', () => {
     expect((await agent.client.get('/api/v1/queues')).status).toBe(200);
     expect((await agent.client.post('/api/v1/queues', { name: 'Sneaky' })).status).toBe(403);
     expect(
-      (await agent.client.post('/api/v1/users', { name: 'x', email: 'x@x.io', password: '12345678', role: 'admin' }))
-        .status,
+      (
+        await agent.client.post('/api/v1/users', {
+          name: 'x',
+          email: 'x@x.io',
+          password: '12345678',
+          role: 'admin',
+        })
+      ).status,
     ).toBe(403);
   });
 });
 
 describe('resources', () => {
   it('creates, lists, changes and deletes queues', async () => {
-    const created = await tenant.admin.post('/api/v1/queues', { name: 'Sales', distribution: 'round_robin' });
+    const created = await tenant.admin.post('/api/v1/queues', {
+      name: 'Sales',
+      distribution: 'round_robin',
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Sales', distribution: 'round_robin', tenantId: tenant.tenantId });
+    expect(created.body).toMatchObject({
+      name: 'Sales',
+      distribution: 'round_robin',
+      tenantId: tenant.tenantId,
+    });
 
     const duplicate = await tenant.admin.post('/api/v1/queues', { name: 'Sales' });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.details[0].path).toBe('name');
 
-    const changed = await tenant.admin.patch(`/api/v1/queues/${created.body.id}`, { color: '#ff0000' });
+    const changed = await tenant.admin.patch(`/api/v1/queues/${created.body.id}`, {
+      color: '#ff0000',
+    });
     expect(changed.body.color).toBe('#ff0000');
     const bad = await tenant.admin.patch(`/api/v1/queues/${created.body.id}`, { color: 'red' });
     expect(bad.status).toBe(400);
@@ -146,7 +184,9 @@ describe('resources', () => {
     const first = await tenant.admin.get('/api/v1/tags?limit=3');
     expect(first.body.data).toHaveLength(3);
     const second = await tenant.admin.get(`/api/v1/tags?limit=3&cursor=${first.body.nextCursor}`);
-    const names = [...first.body.data, ...second.body.data].map((tag: { name: string }) => tag.name);
+    const names = [...first.body.data, ...second.body.data].map(
+      (tag: { name: string }) => tag.name,
+    );
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(['page-0', 'page-4']));
   });
@@ -155,7 +195,11 @@ describe('resources', () => {
     const queue = await tenant.admin.post('/api/v1/queues', { name: 'Support' });
     const agent = await createAgent(stack.url, tenant.admin, [queue.body.id]);
     const me = await agent.client.get('/api/v1/auth/me');
-    expect(me.body.user).toMatchObject({ role: 'agent', queueIds: [queue.body.id], tenantId: tenant.tenantId });
+    expect(me.body.user).toMatchObject({
+      role: 'agent',
+      queueIds: [queue.body.id],
+      tenantId: tenant.tenantId,
+    });
   });
 
   it('enforces the tenant user limit', async () => {
@@ -177,7 +221,10 @@ describe('resources', () => {
 
   it('keeps settings with defaults and validates them', async () => {
     const initial = await tenant.admin.get('/api/v1/settings');
-    expect(initial.body.data).toMatchObject({ timeZone: 'America/Sao_Paulo', autoCloseMinutes: null });
+    expect(initial.body.data).toMatchObject({
+      timeZone: 'America/Sao_Paulo',
+      autoCloseMinutes: null,
+    });
     const saved = await tenant.admin.put('/api/v1/settings', {
       timeZone: 'Europe/Lisbon',
       businessHours: { mon: [{ start: '08:00', end: '18:00' }] },
@@ -186,7 +233,9 @@ describe('resources', () => {
     expect(saved.body.data).toMatchObject({ timeZone: 'Europe/Lisbon', ignoreGroups: true });
     const bad = await tenant.admin.put('/api/v1/settings', { timeZone: 'Mars/Base', colour: 1 });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((detail: { path: string }) => detail.path)).toContain('timeZone');
+    expect(bad.body.error.details.map((detail: { path: string }) => detail.path)).toContain(
+      'timeZone',
+    );
   });
 });
 
@@ -223,7 +272,9 @@ describe('Temporal', () => {
     let found: string[] = [];
     for (let attempt = 0; attempt < 40 && found.length === 0; attempt += 1) {
       found = [];
-      for await (const run of client.workflow.list({ query: `TenantId = "${tenant.tenantId}" AND WorkflowId = "${workflowId}"` })) {
+      for await (const run of client.workflow.list({
+        query: `TenantId = "${tenant.tenantId}" AND WorkflowId = "${workflowId}"`,
+      })) {
         found.push(run.workflowId);
       }
       if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));

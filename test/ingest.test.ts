@@ -18,7 +18,8 @@ beforeAll(async () => {
   stack = await startStack({ WEBCHAT_RATE_LIMIT: '5' });
   const superClient = await login(stack.url, stack.superLogin.email, stack.superLogin.password);
   tenant = await createTenant(stack.url, superClient);
-  channelId = (await tenant.admin.post('/api/v1/channels', { type: 'webchat', name: 'Entrada' })).body.id;
+  channelId = (await tenant.admin.post('/api/v1/channels', { type: 'webchat', name: 'Entrada' }))
+    .body.id;
   ingest = new Ingest(stack.services);
 });
 afterAll(() => stack?.stop());
@@ -37,13 +38,24 @@ const receive = (fields: Partial<Parameters<Ingest['inbound']>[0]>) =>
 describe('group chats', () => {
   it('keeps one ticket per group, with each sender named on the message', async () => {
     const group = { externalId: '120363@g.us', name: 'Condomínio' };
-    const first = await receive({ group, from: { externalId: '5511911110000', name: 'Bia' }, body: 'bom dia' });
-    const second = await receive({ group, from: { externalId: '5511922220000', name: 'Caio' }, body: 'oi' });
+    const first = await receive({
+      group,
+      from: { externalId: '5511911110000', name: 'Bia' },
+      body: 'bom dia',
+    });
+    const second = await receive({
+      group,
+      from: { externalId: '5511922220000', name: 'Caio' },
+      body: 'oi',
+    });
     expect(second.ticketId).toBe(first.ticketId);
     const ticket = await tenant.admin.get(`/api/v1/tickets/${first.ticketId}`);
     expect(ticket.body).toMatchObject({ isGroup: true, contact: { name: 'Condomínio' } });
     const messages = await tenant.admin.get(`/api/v1/tickets/${first.ticketId}/messages`);
-    expect(messages.body.data.map((m: { senderName: string }) => m.senderName)).toEqual(['Caio', 'Bia']);
+    expect(messages.body.data.map((m: { senderName: string }) => m.senderName)).toEqual([
+      'Caio',
+      'Bia',
+    ]);
   });
 
   it('drops group messages when the tenant ignores groups', async () => {
@@ -67,18 +79,38 @@ describe('message updates', () => {
     const original = nextId();
     const first = await receive({ channelMessageId: original, body: 'qual o prazo?' });
     const reply = await receive({ body: 'e o valor?', quotedChannelMessageId: original });
-    await ingest.update(tenant.tenantId, channelId, { type: 'edit', channelMessageId: original, body: 'qual o prazo de entrega?' });
+    await ingest.update(tenant.tenantId, channelId, {
+      type: 'edit',
+      channelMessageId: original,
+      body: 'qual o prazo de entrega?',
+    });
 
     const page = await tenant.admin.get(`/api/v1/tickets/${first.ticketId}/messages`);
     const byId = new Map(page.body.data.map((m: { id: number }) => [m.id, m]));
-    expect(byId.get(reply.messageId)).toMatchObject({ quotedMessage: { id: first.messageId, body: 'qual o prazo de entrega?' } });
-    expect(byId.get(first.messageId)).toMatchObject({ isEdited: true, body: 'qual o prazo de entrega?' });
+    expect(byId.get(reply.messageId)).toMatchObject({
+      quotedMessage: { id: first.messageId, body: 'qual o prazo de entrega?' },
+    });
+    expect(byId.get(first.messageId)).toMatchObject({
+      isEdited: true,
+      body: 'qual o prazo de entrega?',
+    });
 
     await ingest.update(tenant.tenantId, channelId, { type: 'delete', channelMessageId: original });
-    const sent = await tenant.admin.post(`/api/v1/tickets/${first.ticketId}/messages`, { body: 'até sexta' });
-    await waitFor(async () => (await stack.services.db('messages').where({ id: sent.body.id }).first()).status === 'sent');
-    const channelMessageId = (await stack.services.db('messages').where({ id: sent.body.id }).first()).channelMessageId;
-    await ingest.update(tenant.tenantId, channelId, { type: 'status', channelMessageId, status: 'read' });
+    const sent = await tenant.admin.post(`/api/v1/tickets/${first.ticketId}/messages`, {
+      body: 'até sexta',
+    });
+    await waitFor(
+      async () =>
+        (await stack.services.db('messages').where({ id: sent.body.id }).first()).status === 'sent',
+    );
+    const channelMessageId = (
+      await stack.services.db('messages').where({ id: sent.body.id }).first()
+    ).channelMessageId;
+    await ingest.update(tenant.tenantId, channelId, {
+      type: 'status',
+      channelMessageId,
+      status: 'read',
+    });
 
     const after = await tenant.admin.get(`/api/v1/tickets/${first.ticketId}/messages`);
     const rows = new Map(after.body.data.map((m: { id: number }) => [m.id, m]));
@@ -107,7 +139,10 @@ describe('web chat identity', () => {
       });
     expect((await post(hmacSha256('wrong', 'cliente-42'))).status).toBe(401);
     expect((await post(hmacSha256(secret, 'cliente-42'))).status).toBe(201);
-    const identity = await stack.services.db('contactIdentities').where({ channelId: channel.body.id }).first();
+    const identity = await stack.services
+      .db('contactIdentities')
+      .where({ channelId: channel.body.id })
+      .first();
     expect(identity.externalId).toBe('id:cliente-42');
   });
 });
@@ -119,10 +154,13 @@ describe('web chat limits', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 6; i += 1) {
-      const reply = await anonymous.post(`/api/v1/public/webchat/${channel.body.widgetToken}/messages`, {
-        visitorId: `flood-${i}`,
-        text: 'oi',
-      });
+      const reply = await anonymous.post(
+        `/api/v1/public/webchat/${channel.body.widgetToken}/messages`,
+        {
+          visitorId: `flood-${i}`,
+          text: 'oi',
+        },
+      );
       statuses.push(reply.status);
       retryAfter = reply.headers.get('retry-after');
     }

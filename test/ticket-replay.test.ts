@@ -39,8 +39,13 @@ afterAll(() => stack?.stop());
 async function ticketOf(visitor: Visitor, text: string): Promise<number> {
   await visitor.say(text);
   const row = await eventually(
-    () => stack.services.db('tickets').join('contactIdentities', 'contactIdentities.contactId', 'tickets.contactId')
-      .where('contactIdentities.externalId', visitor.visitorId).select('tickets.id').first(),
+    () =>
+      stack.services
+        .db('tickets')
+        .join('contactIdentities', 'contactIdentities.contactId', 'tickets.contactId')
+        .where('contactIdentities.externalId', visitor.visitorId)
+        .select('tickets.id')
+        .first(),
     (found) => Boolean(found),
   );
   return row.id as number;
@@ -61,11 +66,16 @@ describe('workflow determinism', () => {
     const ticketId = await ticketOf(visitor, 'oi');
     await tenant.admin.post(`/api/v1/tickets/${ticketId}/accept`);
     await tenant.admin.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Olá Joana' });
-    await tenant.admin.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'nota', isPrivate: true });
+    await tenant.admin.post(`/api/v1/tickets/${ticketId}/messages`, {
+      body: 'nota',
+      isPrivate: true,
+    });
     await visitor.say('obrigada');
     await tenant.admin.post(`/api/v1/tickets/${ticketId}/close`, { reason: 'ok' });
 
-    const handle = stack.services.temporal.workflow.getHandle(ticketWorkflowId(tenant.tenantId, ticketId));
+    const handle = stack.services.temporal.workflow.getHandle(
+      ticketWorkflowId(tenant.tenantId, ticketId),
+    );
     await handle.result();
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory(replayOptions(), history, handle.workflowId);
@@ -73,8 +83,14 @@ describe('workflow determinism', () => {
     if (process.env.RECORD_TICKET_HISTORIES === '1') {
       // The CLI writes the same proto JSON that historyFromJSON reads back.
       const json = execFileSync(findTemporalCli() as string, [
-        'workflow', 'show', '--workflow-id', handle.workflowId,
-        '--address', inject('temporalAddress'), '--output', 'json',
+        'workflow',
+        'show',
+        '--workflow-id',
+        handle.workflowId,
+        '--address',
+        inject('temporalAddress'),
+        '--output',
+        'json',
       ]);
       fs.writeFileSync(path.join(fixtures, 'lifecycle.json'), json);
     }
@@ -90,12 +106,22 @@ describe('continue-as-new', () => {
     const first = await stack.services.temporal.workflow.getHandle(workflowId).describe();
 
     // A run restarted with a tiny history budget, then fed signals, must roll over and keep going.
-    await stack.services.temporal.workflow.getHandle(workflowId).terminate('test restarts it with a small history budget');
+    await stack.services.temporal.workflow
+      .getHandle(workflowId)
+      .terminate('test restarts it with a small history budget');
     const ticket = await stack.services.db('tickets').where({ id: ticketId }).first();
     const handle = await stack.services.temporal.workflow.signalWithStart('ticketWorkflow', {
       workflowId,
       taskQueue: stack.config.temporalTaskQueue,
-      args: [{ tenantId: tenant.tenantId, ticketId, channelId: ticket.channelId, contactId: ticket.contactId, historyLimit: 30 }],
+      args: [
+        {
+          tenantId: tenant.tenantId,
+          ticketId,
+          channelId: ticket.channelId,
+          contactId: ticket.contactId,
+          historyLimit: 30,
+        },
+      ],
       signal: inboundSignal,
       signalArgs: [{ messageId: 0, at: Date.now() }],
       typedSearchAttributes: searchAttributes({ TenantId: tenant.tenantId, TicketId: ticketId }),
@@ -116,7 +142,9 @@ describe('continue-as-new', () => {
     expect(state.runId).not.toBe(first.runId);
     expect(state.state).toMatchObject({ status: 'open', inboundSeen: 13 });
 
-    const reply = await tenant.admin.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'ainda aqui' });
+    const reply = await tenant.admin.post(`/api/v1/tickets/${ticketId}/messages`, {
+      body: 'ainda aqui',
+    });
     expect(reply.status).toBe(201);
   });
 });

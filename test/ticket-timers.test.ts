@@ -23,27 +23,41 @@ afterAll(async () => {
 async function desk(queue: Record<string, unknown>, settings?: Record<string, unknown>) {
   const tenant: TenantFixture = await createTenant(stack.url, superClient);
   if (settings) expect((await tenant.admin.put('/api/v1/settings', settings)).status).toBe(200);
-  const queueId = (await tenant.admin.post('/api/v1/queues', { name: 'Fila', ...queue })).body.id as number;
-  const channel = await tenant.admin.post('/api/v1/channels', { type: 'webchat', name: 'Site', queueId });
+  const queueId = (await tenant.admin.post('/api/v1/queues', { name: 'Fila', ...queue })).body
+    .id as number;
+  const channel = await tenant.admin.post('/api/v1/channels', {
+    type: 'webchat',
+    name: 'Site',
+    queueId,
+  });
   const adminSocket = await connectSocket(stack.url, { token: tenant.admin.token as string });
   sockets.push(adminSocket);
-  const visitor = () => new Visitor(stack.url, channel.body.widgetToken, `timer-visitor-${(visitors += 1)}`);
+  const visitor = () =>
+    new Visitor(stack.url, channel.body.widgetToken, `timer-visitor-${(visitors += 1)}`);
   const ticketOf = async (visitorToWrite: Visitor, text: string) => {
     const posted = await visitorToWrite.say(text);
-    const event = await adminSocket.waitFor('message:created', (p) => p.message.id === posted.body.id);
+    const event = await adminSocket.waitFor(
+      'message:created',
+      (p) => p.message.id === posted.body.id,
+    );
     return event.message.ticketId as number;
   };
   return { tenant, queueId, adminSocket, visitor, ticketOf };
 }
 
 const eventTypes = async (admin: HttpClient, ticketId: number) =>
-  (await admin.get(`/api/v1/tickets/${ticketId}/events`)).body.data.map((event: { type: string }) => event.type);
+  (await admin.get(`/api/v1/tickets/${ticketId}/events`)).body.data.map(
+    (event: { type: string }) => event.type,
+  );
 
 describe('SLA', () => {
   it('marks a waiting ticket breached and tells the queue when nobody answers in time', async () => {
     const { tenant, adminSocket, visitor, ticketOf } = await desk({ slaMinutes: 2 });
     const ticketId = await ticketOf(visitor(), 'alguém aí?');
-    const breach = await adminSocket.waitFor('ticket:sla_breached', (p) => p.ticket.id === ticketId);
+    const breach = await adminSocket.waitFor(
+      'ticket:sla_breached',
+      (p) => p.ticket.id === ticketId,
+    );
     expect(breach.ticket.slaBreachedAt).toEqual(expect.any(String));
     expect(await eventTypes(tenant.admin, ticketId)).toContain('sla_breached');
   });
@@ -88,7 +102,10 @@ describe('auto-close', () => {
       (reply) => reply.body.status === 'closed',
     );
     expect(closed.body.closeReason).toBe('inactivity');
-    const seen = await eventually(() => customer.conversation(), (rows) => rows.length === 2);
+    const seen = await eventually(
+      () => customer.conversation(),
+      (rows) => rows.length === 2,
+    );
     expect(seen[1].body).toBe(`Encerramos por inatividade, ${customer.name}.`);
   });
 });
@@ -105,11 +122,21 @@ describe('out of hours', () => {
     );
     const customer = visitor();
     // All three arrive together, before the ticket's new run has even loaded its state.
-    const [first] = await Promise.all([customer.say('primeira'), customer.say('segunda'), customer.say('terceira')]);
-    const ticketId = (await stack.services.db('messages').where({ id: first.body.id }).first()).ticketId;
-    await eventually(() => customer.conversation(), (rows) => rows.some((row) => row.body === 'Estamos fechados agora.'));
+    const [first] = await Promise.all([
+      customer.say('primeira'),
+      customer.say('segunda'),
+      customer.say('terceira'),
+    ]);
+    const ticketId = (await stack.services.db('messages').where({ id: first.body.id }).first())
+      .ticketId;
+    await eventually(
+      () => customer.conversation(),
+      (rows) => rows.some((row) => row.body === 'Estamos fechados agora.'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const replies = (await customer.conversation()).filter((row) => row.body === 'Estamos fechados agora.');
+    const replies = (await customer.conversation()).filter(
+      (row) => row.body === 'Estamos fechados agora.',
+    );
     expect(replies).toHaveLength(1);
     expect((await tenant.admin.get(`/api/v1/tickets/${ticketId}`)).body.status).toBe('pending');
   });
@@ -117,15 +144,24 @@ describe('out of hours', () => {
 
 describe('distribution', () => {
   it('hands tickets round robin to online agents under their cap, and waits for capacity', async () => {
-    const { tenant, queueId, visitor, ticketOf } = await desk({ distribution: 'round_robin', maxOpenPerAgent: 1 });
+    const { tenant, queueId, visitor, ticketOf } = await desk({
+      distribution: 'round_robin',
+      maxOpenPerAgent: 1,
+    });
     const first = await createAgent(stack.url, tenant.admin, [queueId]);
     const second = await createAgent(stack.url, tenant.admin, [queueId]);
-    for (const agent of [first, second]) sockets.push(await connectSocket(stack.url, { token: agent.client.token as string }));
+    for (const agent of [first, second])
+      sockets.push(await connectSocket(stack.url, { token: agent.client.token as string }));
 
     const ticketA = await ticketOf(visitor(), 'a');
     const ticketB = await ticketOf(visitor(), 'b');
     const owner = async (ticketId: number) =>
-      (await eventually(() => tenant.admin.get(`/api/v1/tickets/${ticketId}`), (reply) => reply.body.status === 'open')).body.userId;
+      (
+        await eventually(
+          () => tenant.admin.get(`/api/v1/tickets/${ticketId}`),
+          (reply) => reply.body.status === 'open',
+        )
+      ).body.userId;
     const owners = [await owner(ticketA), await owner(ticketB)];
     expect(new Set(owners)).toEqual(new Set([first.id, second.id]));
 

@@ -78,7 +78,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
   const transition = async (
     type: Parameters<Activities['transitionTicket']>[0]['type'],
     to: TicketStatus,
-    change: { userId: number | null; queueId: number | null; byUserId: number | null; data?: Record<string, unknown> },
+    change: {
+      userId: number | null;
+      queueId: number | null;
+      byUserId: number | null;
+      data?: Record<string, unknown>;
+    },
   ): Promise<Presented> => {
     const freedQueue = state.status === 'open' && state.userId !== null ? state.queueId : null;
     const ticket = await acts.transitionTicket({ tenantId, ticketId, type, to, ...change });
@@ -97,7 +102,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     return ticket as unknown as Presented;
   };
 
-  const deliver = (messageId: number) => background.push(deliverMessage(tenantId, channelId, messageId));
+  const deliver = (messageId: number) =>
+    background.push(deliverMessage(tenantId, channelId, messageId));
 
   const sendSystemText = async (text: 'farewell' | 'outOfHours' | 'autoClose') => {
     const message = await acts.recordSystemMessage({ tenantId, ticketId, text });
@@ -123,7 +129,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     (accept) =>
       serialize(async () => {
         assertStatus(['bot', 'pending'], 'accept');
-        return transition('accepted', 'open', { userId: accept.userId, queueId: state.queueId, byUserId: accept.byUserId });
+        return transition('accepted', 'open', {
+          userId: accept.userId,
+          queueId: state.queueId,
+          byUserId: accept.byUserId,
+        });
       }),
     { validator: (_input) => assertStatus(['bot', 'pending'], 'accept') },
   );
@@ -183,7 +193,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
         assertStatus(ACTIVE, 'send on');
         // An agent who answers a waiting ticket takes it, as in every help desk.
         if (!send.isPrivate && send.byUserId && state.status !== 'open') {
-          await transition('accepted', 'open', { userId: send.byUserId, queueId: state.queueId, byUserId: send.byUserId });
+          await transition('accepted', 'open', {
+            userId: send.byUserId,
+            queueId: state.queueId,
+            byUserId: send.byUserId,
+          });
         }
         const message = await acts.recordOutbound({ tenantId, ticketId, ...send });
         if (!send.isPrivate) {
@@ -228,7 +242,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
 
     const seen = wakeUp;
     const wait = msUntilNextDeadline();
-    await condition(() => wakeUp !== seen || state.inboundSeen !== inboundHandled, wait ?? undefined);
+    await condition(
+      () => wakeUp !== seen || state.inboundSeen !== inboundHandled,
+      wait ?? undefined,
+    );
   }
 
   await condition(allHandlersFinished);
@@ -240,7 +257,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
   async function answerOutOfHours() {
     if (!policy.outOfHours || state.lastInboundAt === null) return;
     const hours = await acts.checkBusinessHours({ tenantId, at: state.lastInboundAt });
-    if (hours.open || !hours.periodKey || state.outOfHoursAnswered.includes(hours.periodKey)) return;
+    if (hours.open || !hours.periodKey || state.outOfHoursAnswered.includes(hours.periodKey))
+      return;
     state.outOfHoursAnswered = [...state.outOfHoursAnswered.slice(-4), hours.periodKey];
     await sendSystemText('outOfHours');
   }
@@ -274,7 +292,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     if (deadlines.agentIdle !== null && deadlines.agentIdle <= now) {
       await serialize(async () => {
         if (state.status !== 'open') return;
-        await transition('returned', 'pending', { userId: null, queueId: state.queueId, byUserId: null });
+        await transition('returned', 'pending', {
+          userId: null,
+          queueId: state.queueId,
+          byUserId: null,
+        });
       });
     }
     if (deadlines.autoClose !== null && deadlines.autoClose <= now) {
@@ -296,8 +318,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     const unanswered =
       state.lastInboundAt !== null && state.lastInboundAt > (state.lastAgentReplyAt ?? 0);
     return {
-      autoClose: autoClose !== null && state.status !== 'bot' ? state.lastActivityAt + autoClose : null,
-      sla: sla !== null && state.status === 'pending' && !state.slaBreached ? state.pendingSince + sla : null,
+      autoClose:
+        autoClose !== null && state.status !== 'bot' ? state.lastActivityAt + autoClose : null,
+      sla:
+        sla !== null && state.status === 'pending' && !state.slaBreached
+          ? state.pendingSince + sla
+          : null,
       agentIdle:
         idle !== null && state.status === 'open' && unanswered
           ? Math.max(state.lastInboundAt as number, state.lastActivityAt) + idle
@@ -309,7 +335,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<void> 
     const candidates = [
       ...Object.values(timerDeadlines()),
       ...state.scheduled.map((entry) => entry.at),
-      state.status === 'pending' && policy.distribution !== 'manual' ? lastAssignmentTry + ASSIGNMENT_RETRY_MS : null,
+      state.status === 'pending' && policy.distribution !== 'manual'
+        ? lastAssignmentTry + ASSIGNMENT_RETRY_MS
+        : null,
     ].filter((value): value is number => value !== null);
     if (candidates.length === 0) return null;
     return Math.max(1, Math.min(...candidates) - Date.now());
@@ -361,7 +389,11 @@ function serializer() {
  * queue belongs to one worker; if that worker is gone the send times out waiting to start, and
  * the route is asked again, since the session may have moved.
  */
-async function deliverMessage(tenantId: number, channelId: number, messageId: number): Promise<void> {
+async function deliverMessage(
+  tenantId: number,
+  channelId: number,
+  messageId: number,
+): Promise<void> {
   let lastError = 'unknown error';
   for (let attempt = 0; attempt < DELIVERY_ROUTE_ATTEMPTS; attempt += 1) {
     try {
@@ -370,7 +402,12 @@ async function deliverMessage(tenantId: number, channelId: number, messageId: nu
         taskQueue,
         scheduleToStartTimeout: '2 minutes',
         startToCloseTimeout: '1 minute',
-        retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
+        retry: {
+          initialInterval: '2 seconds',
+          maximumInterval: '1 minute',
+          maximumAttempts: 6,
+          nonRetryableErrorTypes: ['PermanentDeliveryError'],
+        },
       });
       await send({ tenantId, messageId });
       return;

@@ -70,9 +70,7 @@ export function crudRoutes<M extends TenantModel>(api: ApiRegistry, options: Cru
     body: options.create.partial(),
     handler: async ({ scope, params, body }) => {
       await scope.find(model, params.id, noun);
-      return scope
-        .query(model)
-        .patchAndFetchById(params.id, body as PartialModelObject<M>);
+      return scope.query(model).patchAndFetchById(params.id, body as PartialModelObject<M>);
     },
   });
 

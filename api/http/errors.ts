@@ -6,7 +6,8 @@ import type { Logger } from '../../lib/logger';
 
 function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
-  if (error instanceof NotFoundError) return new AppError(404, 'not_found', 'Resource was not found.');
+  if (error instanceof NotFoundError)
+    return new AppError(404, 'not_found', 'Resource was not found.');
   if (error instanceof UniqueViolationError) {
     const columns = error.columns?.filter((column) => column !== 'tenant_id') ?? [];
     return new AppError(
@@ -27,7 +28,8 @@ function toAppError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-const camel = (column: string) => column.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
+const camel = (column: string) =>
+  column.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
 
 export function errorHandler(log: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {

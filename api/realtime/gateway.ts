@@ -52,7 +52,9 @@ export function attachGateway(
   io.use(async (socket, next) => {
     const { widgetToken, visitorId } = socket.handshake.auth ?? {};
     if (typeof widgetToken === 'string' && typeof visitorId === 'string') {
-      const channel = await Channel.query(db).findOne({ widgetToken, type: 'webchat' }).catch(() => undefined);
+      const channel = await Channel.query(db)
+        .findOne({ widgetToken, type: 'webchat' })
+        .catch(() => undefined);
       if (!channel) return next(new Error('unknown widget'));
       socket.data.visitorRoom = rooms.visitor(channel.id, visitorId);
       return next();
@@ -75,7 +77,10 @@ export function attachGateway(
 
     socket.on('ticket:join', async (ticketId: unknown, ack?: (ok: boolean) => void) => {
       const scope = new TenantScope(principal.tenantId as number);
-      const ticket = await scope.query(Ticket).findById(Number(ticketId)).catch(() => undefined);
+      const ticket = await scope
+        .query(Ticket)
+        .findById(Number(ticketId))
+        .catch(() => undefined);
       const allowed = Boolean(ticket && canSeeTicket(principal, ticket));
       if (allowed) await socket.join(rooms.ticket(Number(ticketId)));
       ack?.(allowed);

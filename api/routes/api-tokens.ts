@@ -53,7 +53,10 @@ export function apiTokenRoutes(api: ApiRegistry) {
     status: 204,
     handler: async ({ scope, params }) => {
       await scope.find(ApiToken, params.id, 'API token');
-      await scope.query(ApiToken).patch({ revokedAt: new Date().toISOString() }).where('id', params.id);
+      await scope
+        .query(ApiToken)
+        .patch({ revokedAt: new Date().toISOString() })
+        .where('id', params.id);
     },
   });
 }

@@ -38,7 +38,10 @@ export function authRoutes(api: ApiRegistry, services: Services, tokens: TokenSe
     const queues = await UserQueue.query(db).where({ userId: user.id });
     return {
       accessToken: await tokens.signAccess(user),
-      user: presentUser(user, queues.map((row) => row.queueId)),
+      user: presentUser(
+        user,
+        queues.map((row) => row.queueId),
+      ),
     };
   };
 

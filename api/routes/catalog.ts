@@ -5,7 +5,12 @@ import { crudRoutes } from '../http/crud';
 import type { ApiRegistry } from '../http/route';
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'use a colour like #1976d2');
-const minutes = z.number().int().min(1).max(60 * 24 * 30).nullable();
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 30)
+  .nullable();
 
 export function catalogRoutes(api: ApiRegistry) {
   crudRoutes(api, {

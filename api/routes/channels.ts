@@ -31,7 +31,10 @@ const metaConfig = z.object({
 });
 
 export const CONFIG_SCHEMAS = {
-  whatsapp: z.object({ rejectCalls: z.boolean().optional(), rejectCallMessage: z.string().max(1000).optional() }),
+  whatsapp: z.object({
+    rejectCalls: z.boolean().optional(),
+    rejectCallMessage: z.string().max(1000).optional(),
+  }),
   telegram: z.object({
     token: z.string().regex(/^\d+:[\w-]+$/, 'a bot token looks like 123456:ABC-def'),
     apiRoot: url.optional(),
@@ -81,7 +84,10 @@ function splitConfig(
     if (SECRET_KEYS[type].includes(key)) secrets[key] = value;
     else plain[key] = value;
   }
-  return { config: plain, secrets: Object.keys(secrets).length ? services.secretBox.seal(secrets) : null };
+  return {
+    config: plain,
+    secrets: Object.keys(secrets).length ? services.secretBox.seal(secrets) : null,
+  };
 }
 
 function present(services: Services, channel: Channel) {
@@ -120,7 +126,8 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
     tag: 'channels',
     access: ['admin', 'agent'],
     params: idParams,
-    handler: async ({ scope, params }) => present(services, await scope.find(Channel, params.id, 'Channel')),
+    handler: async ({ scope, params }) =>
+      present(services, await scope.find(Channel, params.id, 'Channel')),
   });
 
   api.route({
@@ -139,9 +146,11 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
         await trx.raw('select pg_advisory_xact_lock(?, ?)', [1, scope.tenantId]);
         const count = await scope.within(trx).query(Channel).resultSize();
         if (tenant.maxChannels !== null && count >= tenant.maxChannels) {
-          throw conflict('limit_reached', `This company may connect at most ${tenant.maxChannels} channels.`, [
-            { path: 'maxChannels', message: String(tenant.maxChannels) },
-          ]);
+          throw conflict(
+            'limit_reached',
+            `This company may connect at most ${tenant.maxChannels} channels.`,
+            [{ path: 'maxChannels', message: String(tenant.maxChannels) }],
+          );
         }
         return scope.within(trx).insert(Channel, {
           type: body.type,
@@ -173,9 +182,16 @@ export function channelRoutes(api: ApiRegistry, services: Services) {
       await assertQueue(scope, body.queueId);
       const { config: newConfig, ...fields } = body;
       const changes = newConfig
-        ? splitConfig(services, channel.type, { ...channelConfig(services, channel), ...newConfig }, null)
+        ? splitConfig(
+            services,
+            channel.type,
+            { ...channelConfig(services, channel), ...newConfig },
+            null,
+          )
         : {};
-      const updated = await scope.query(Channel).patchAndFetchById(params.id, { ...fields, ...changes });
+      const updated = await scope
+        .query(Channel)
+        .patchAndFetchById(params.id, { ...fields, ...changes });
       if (newConfig) await followChannelChange(services, channel, updated);
       return present(services, updated);
     },

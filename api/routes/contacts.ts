@@ -42,7 +42,11 @@ async function withDetails(scope: TenantScope, contacts: Contact[]) {
   const ids = contacts.map((contact) => contact.id);
   const [identities, tagLinks] = await Promise.all([
     ContactIdentity.query().whereIn('contactId', ids).where('tenantId', scope.tenantId),
-    scope.query(Tag).join('contactTags', 'contactTags.tagId', 'tags.id').whereIn('contactTags.contactId', ids).select('tags.*', 'contactTags.contactId'),
+    scope
+      .query(Tag)
+      .join('contactTags', 'contactTags.tagId', 'tags.id')
+      .whereIn('contactTags.contactId', ids)
+      .select('tags.*', 'contactTags.contactId'),
   ]);
   return contacts.map((contact) => ({
     ...contact,
@@ -59,7 +63,9 @@ async function setTags(scope: TenantScope, contactId: number, tagIds: number[]) 
   await scope.assertOwned(Tag, tagIds, 'Tag');
   await scope.knex('contactTags').where({ contactId, tenantId: scope.tenantId }).delete();
   if (tagIds.length) {
-    await scope.knex('contactTags').insert(tagIds.map((tagId) => ({ tenantId: scope.tenantId, contactId, tagId })));
+    await scope
+      .knex('contactTags')
+      .insert(tagIds.map((tagId) => ({ tenantId: scope.tenantId, contactId, tagId })));
   }
 }
 
@@ -84,10 +90,16 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
       const contacts = scope.query(Contact);
       if (query.q) {
         const like = `%${query.q}%`;
-        contacts.where((where) => where.whereILike('name', like).orWhereILike('phone', like).orWhereILike('email', like));
+        contacts.where((where) =>
+          where.whereILike('name', like).orWhereILike('phone', like).orWhereILike('email', like),
+        );
       }
       if (query.tagId) {
-        contacts.whereExists(db('contactTags').whereRaw('contact_tags.contact_id = contacts.id').where('tagId', query.tagId));
+        contacts.whereExists(
+          db('contactTags')
+            .whereRaw('contact_tags.contact_id = contacts.id')
+            .where('tagId', query.tagId),
+        );
       }
       const page = await paginate(contacts, query, 'contacts.id');
       return { ...page, data: await withDetails(scope, page.data) };
@@ -119,7 +131,8 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
   api.route({
     method: 'post',
     path: '/contacts/import',
-    summary: 'Import contacts from CSV with a header row (name, phone, email); one bad line does not stop the rest',
+    summary:
+      'Import contacts from CSV with a header row (name, phone, email); one bad line does not stop the rest',
     tag: 'contacts',
     access: ['admin'],
     raw: true,
@@ -135,10 +148,17 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
       const errors: { line: number; message: string }[] = [];
       let imported = 0;
       for (const [index, cells] of lines.entries()) {
-        const record = Object.fromEntries(columns.map((column, i) => [column, cells[i]?.trim() || undefined]));
+        const record = Object.fromEntries(
+          columns.map((column, i) => [column, cells[i]?.trim() || undefined]),
+        );
         const parsed = contactBody.pick({ name: true, phone: true, email: true }).safeParse(record);
         if (!parsed.success) {
-          errors.push({ line: index + 2, message: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') });
+          errors.push({
+            line: index + 2,
+            message: parsed.error.issues
+              .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+              .join('; '),
+          });
           continue;
         }
         await scope.insert(Contact, parsed.data);
@@ -155,7 +175,8 @@ export function contactRoutes(api: ApiRegistry, services: Services) {
     tag: 'contacts',
     access: ['admin', 'agent'],
     params: idParams,
-    handler: async ({ scope, params }) => (await withDetails(scope, [await scope.find(Contact, params.id, 'Contact')]))[0],
+    handler: async ({ scope, params }) =>
+      (await withDetails(scope, [await scope.find(Contact, params.id, 'Contact')]))[0],
   });
 
   api.route({

@@ -21,7 +21,9 @@ export function dashboardRoutes(api: ApiRegistry, { db }: Services) {
       const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
       const tenantId = scope.tenantId;
       const inRange = () =>
-        db('tickets').where('tickets.tenantId', tenantId).whereBetween('tickets.createdAt', [from, to]);
+        db('tickets')
+          .where('tickets.tenantId', tenantId)
+          .whereBetween('tickets.createdAt', [from, to]);
 
       const [byStatus, byQueue, byChannel, perDay, times, agents, breaches] = await Promise.all([
         db('tickets').where({ tenantId }).select('status').count('* as count').groupBy('status'),
@@ -45,7 +47,9 @@ export function dashboardRoutes(api: ApiRegistry, { db }: Services) {
         ),
         inRange()
           .select(
-            db.raw('avg(extract(epoch from (first_response_at - tickets.created_at))) as first_response'),
+            db.raw(
+              'avg(extract(epoch from (first_response_at - tickets.created_at))) as first_response',
+            ),
             db.raw('avg(extract(epoch from (closed_at - tickets.created_at))) as resolution'),
           )
           .first(),
@@ -53,7 +57,11 @@ export function dashboardRoutes(api: ApiRegistry, { db }: Services) {
           .where({ tenantId, role: 'agent' })
           .select('users.id as userId', 'users.name', 'users.status')
           .select(
-            db('tickets').count('*').where('tickets.userId', db.ref('users.id')).where('tickets.status', 'open').as('open'),
+            db('tickets')
+              .count('*')
+              .where('tickets.userId', db.ref('users.id'))
+              .where('tickets.status', 'open')
+              .as('open'),
           ),
         inRange().whereNotNull('slaBreachedAt').count('* as count').first(),
       ]);
@@ -62,12 +70,30 @@ export function dashboardRoutes(api: ApiRegistry, { db }: Services) {
         from: from.toISOString(),
         to: to.toISOString(),
         byStatus: Object.fromEntries(byStatus.map((row: any) => [row.status, Number(row.count)])),
-        byQueue: byQueue.map((row: any) => ({ queueId: row.queueId, name: row.name, count: Number(row.count) })),
-        byChannel: byChannel.map((row: any) => ({ channelType: row.channelType, count: Number(row.count) })),
-        perDay: perDay.rows.map((row: any) => ({ day: row.day, opened: Number(row.opened), closed: Number(row.closed) })),
-        firstResponseAvgSeconds: times?.firstResponse === null ? null : Math.round(Number(times?.firstResponse)),
-        resolutionAvgSeconds: times?.resolution === null ? null : Math.round(Number(times?.resolution)),
-        agents: agents.map((row: any) => ({ userId: row.userId, name: row.name, status: row.status, open: Number(row.open) })),
+        byQueue: byQueue.map((row: any) => ({
+          queueId: row.queueId,
+          name: row.name,
+          count: Number(row.count),
+        })),
+        byChannel: byChannel.map((row: any) => ({
+          channelType: row.channelType,
+          count: Number(row.count),
+        })),
+        perDay: perDay.rows.map((row: any) => ({
+          day: row.day,
+          opened: Number(row.opened),
+          closed: Number(row.closed),
+        })),
+        firstResponseAvgSeconds:
+          times?.firstResponse === null ? null : Math.round(Number(times?.firstResponse)),
+        resolutionAvgSeconds:
+          times?.resolution === null ? null : Math.round(Number(times?.resolution)),
+        agents: agents.map((row: any) => ({
+          userId: row.userId,
+          name: row.name,
+          status: row.status,
+          open: Number(row.open),
+        })),
         slaBreaches: Number((breaches as any)?.count ?? 0),
       };
     },

@@ -15,7 +15,12 @@ export function eventRoutes(api: ApiRegistry, services: Services) {
       limit: z.coerce.number().int().min(1).max(500).default(500),
     }),
     handler: async ({ scope, principal, query }) => ({
-      data: await services.publisher.since(scope.tenantId, roomsFor(principal), query.after, query.limit),
+      data: await services.publisher.since(
+        scope.tenantId,
+        roomsFor(principal),
+        query.after,
+        query.limit,
+      ),
     }),
   });
 }

@@ -28,7 +28,8 @@ export function tenantRoutes(api: ApiRegistry, services: Services) {
   /** A suspended company's live channel sessions stop; its managers start them again later. */
   const stopSessions = async (tenantId: number) => {
     const channels = await Channel.query(db).where({ tenantId });
-    for (const channel of channels.filter(hasLiveSession)) await commandSession(services, channel, 'stop');
+    for (const channel of channels.filter(hasLiveSession))
+      await commandSession(services, channel, 'stop');
   };
 
   api.route({
@@ -80,7 +81,13 @@ export function tenantRoutes(api: ApiRegistry, services: Services) {
         const firstAdmin =
           admin &&
           (await User.query(trx)
-            .insert({ tenantId: tenant.id, name: admin.name, email: admin.email, passwordHash, role: 'admin' })
+            .insert({
+              tenantId: tenant.id,
+              name: admin.name,
+              email: admin.email,
+              passwordHash,
+              role: 'admin',
+            })
             .returning('*'));
         return {
           ...presentTenant(tenant),
@@ -102,7 +109,8 @@ export function tenantRoutes(api: ApiRegistry, services: Services) {
       const tenant = await Tenant.query(db).findById(params.id);
       if (!tenant) throw notFound('Tenant');
       const updated = await Tenant.query(db).patchAndFetchById(params.id, body);
-      if (tenant.status === 'active' && updated.status === 'suspended') await stopSessions(updated.id);
+      if (tenant.status === 'active' && updated.status === 'suspended')
+        await stopSessions(updated.id);
       return presentTenant(updated);
     },
   });

@@ -39,7 +39,10 @@ const listQuery = z.object({
   unread: flag.optional(),
   mine: flag.optional(),
   q: z.string().trim().min(1).max(100).optional(),
-  cursor: z.string().regex(/^\d+_\d+$/, 'cursor must come from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d+_\d+$/, 'cursor must come from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -51,7 +54,11 @@ const sendBody = z.object({
   scheduledAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-async function visibleTicket(scope: TenantScope, principal: Principal, id: number): Promise<Ticket> {
+async function visibleTicket(
+  scope: TenantScope,
+  principal: Principal,
+  id: number,
+): Promise<Ticket> {
   const ticket = await scope.find(Ticket, id, 'Ticket');
   if (!canSeeTicket(principal, ticket)) throw notFound('Ticket');
   return ticket;
@@ -77,12 +84,19 @@ function mediaUpload(services: Services) {
         const code = (error as { code?: string }).code;
         if (code === 'LIMIT_FILE_SIZE') {
           return reject(
-            new AppError(413, 'file_too_large', `Files may be at most ${services.config.mediaMaxBytes} bytes.`, [
-              { path: 'file', message: 'too large' },
-            ]),
+            new AppError(
+              413,
+              'file_too_large',
+              `Files may be at most ${services.config.mediaMaxBytes} bytes.`,
+              [{ path: 'file', message: 'too large' }],
+            ),
           );
         }
-        reject(badRequest('invalid_upload', 'The upload could not be read.', [{ path: 'file', message: String(error) }]));
+        reject(
+          badRequest('invalid_upload', 'The upload could not be read.', [
+            { path: 'file', message: String(error) },
+          ]),
+        );
       });
     });
 }
@@ -111,7 +125,11 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
       if (query.mine) rows.where('tickets.userId', principal.userId ?? 0);
       if (query.unread) rows.where('tickets.unreadCount', '>', 0);
       if (query.tagId) {
-        rows.whereExists(db('ticketTags').whereRaw('ticket_tags.ticket_id = tickets.id').where('tagId', query.tagId));
+        rows.whereExists(
+          db('ticketTags')
+            .whereRaw('ticket_tags.ticket_id = tickets.id')
+            .where('tagId', query.tagId),
+        );
       }
       if (query.q) {
         const like = `%${query.q}%`;
@@ -120,7 +138,9 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
             .whereILike('contacts.name', like)
             .orWhereILike('contacts.phone', like)
             .orWhereExists(
-              db('messages').whereRaw('messages.ticket_id = tickets.id').whereILike('messages.body', like),
+              db('messages')
+                .whereRaw('messages.ticket_id = tickets.id')
+                .whereILike('messages.body', like),
             ),
         );
       }
@@ -131,7 +151,9 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
         const [micros, id] = query.cursor.split('_');
         rows.whereRaw(`(${ACTIVITY_MICROS}, tickets.id) < (?::bigint, ?::bigint)`, [micros, id]);
       }
-      const found = await rows.orderByRaw(`${ACTIVITY_MICROS} desc, tickets.id desc`).limit(query.limit + 1);
+      const found = await rows
+        .orderByRaw(`${ACTIVITY_MICROS} desc, tickets.id desc`)
+        .limit(query.limit + 1);
       const page = found.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
@@ -153,7 +175,8 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
         .count('* as count')
         .groupBy('status');
       const counts = Object.fromEntries(statuses.map((status) => [status, 0]));
-      for (const row of rows as unknown as { status: string; count: string }[]) counts[row.status] = Number(row.count);
+      for (const row of rows as unknown as { status: string; count: string }[])
+        counts[row.status] = Number(row.count);
       return counts;
     },
   });
@@ -167,7 +190,9 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     params: idParams,
     handler: async ({ scope, principal, params }) => {
       await visibleTicket(scope, principal, params.id);
-      return toTicketView(await ticketViewQuery(db, scope.tenantId).where('tickets.id', params.id).first());
+      return toTicketView(
+        await ticketViewQuery(db, scope.tenantId).where('tickets.id', params.id).first(),
+      );
     },
   });
 
@@ -218,8 +243,12 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ scope, principal, params }) => {
       const ticket = await visibleTicket(scope, principal, params.id);
       await scope.query(Ticket).patch({ unreadCount: 0 }).where('id', ticket.id);
-      const view = toTicketView(await ticketViewQuery(db, scope.tenantId).where('tickets.id', ticket.id).first());
-      await services.publisher.publish(scope.tenantId, ticketRooms(ticket), 'ticket:updated', { ticket: view });
+      const view = toTicketView(
+        await ticketViewQuery(db, scope.tenantId).where('tickets.id', ticket.id).first(),
+      );
+      await services.publisher.publish(scope.tenantId, ticketRooms(ticket), 'ticket:updated', {
+        ticket: view,
+      });
       return view;
     },
   });
@@ -234,7 +263,10 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ scope, principal, params }) => {
       const ticket = await visibleTicket(scope, principal, params.id);
       if (!principal.userId) throw badRequest('user_required', 'Only a user can accept a ticket.');
-      return commands.run(ticket, acceptUpdate, { userId: principal.userId, byUserId: principal.userId });
+      return commands.run(ticket, acceptUpdate, {
+        userId: principal.userId,
+        byUserId: principal.userId,
+      });
     },
   });
 
@@ -304,13 +336,21 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
       await receiveUpload(req, res);
       const parsed = sendBody.safeParse(req.body ?? {});
       if (!parsed.success) {
-        throw new AppError(400, 'validation_failed', 'Invalid message.', parsed.error.issues.map((issue) => ({
-          path: issue.path.join('.'),
-          message: issue.message,
-        })));
+        throw new AppError(
+          400,
+          'validation_failed',
+          'Invalid message.',
+          parsed.error.issues.map((issue) => ({
+            path: issue.path.join('.'),
+            message: issue.message,
+          })),
+        );
       }
       const input = await sendInput(scope, ticket, parsed.data, req.file);
-      const message = await commands.run(ticket, sendUpdate, { ...input, byUserId: principal.userId });
+      const message = await commands.run(ticket, sendUpdate, {
+        ...input,
+        byUserId: principal.userId,
+      });
       res.status(201).json(message);
     },
   });
@@ -326,9 +366,13 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     handler: async ({ scope, principal, params, res }) => {
       const message = await scope.find(Message, params.id, 'Message');
       await visibleTicket(scope, principal, message.ticketId);
-      if (!message.mediaPath || !fs.existsSync(storage.pathOf(message.mediaPath))) throw notFound('Media');
+      if (!message.mediaPath || !fs.existsSync(storage.pathOf(message.mediaPath)))
+        throw notFound('Media');
       res.setHeader('content-type', message.mediaType ?? 'application/octet-stream');
-      res.setHeader('content-disposition', `inline; filename="${encodeURIComponent(message.mediaName ?? 'file')}"`);
+      res.setHeader(
+        'content-disposition',
+        `inline; filename="${encodeURIComponent(message.mediaName ?? 'file')}"`,
+      );
       res.sendFile(storage.pathOf(message.mediaPath));
     },
   });
@@ -353,9 +397,12 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     file: Express.Multer.File | undefined,
   ): Promise<Omit<SendInput, 'byUserId'>> {
     let text = body.body;
-    if (body.quickReplyId) text = (await scope.find(QuickReply, body.quickReplyId, 'Quick reply')).body;
+    if (body.quickReplyId)
+      text = (await scope.find(QuickReply, body.quickReplyId, 'Quick reply')).body;
     if (!text.trim() && !file) {
-      throw badRequest('validation_failed', 'Write a message or attach a file.', [{ path: 'body', message: 'required' }]);
+      throw badRequest('validation_failed', 'Write a message or attach a file.', [
+        { path: 'body', message: 'required' },
+      ]);
     }
     if (body.quotedMessageId) {
       const quoted = await scope.find(Message, body.quotedMessageId, 'Quoted message');
@@ -371,9 +418,12 @@ export function ticketRoutes(api: ApiRegistry, services: Services) {
     let media: SendInput['media'];
     if (file) {
       if (!mimeAllowed(services.config.mediaAllowedTypes, file.mimetype)) {
-        throw new AppError(415, 'unsupported_media_type', `Files of type ${file.mimetype} are not accepted.`, [
-          { path: 'file', message: file.mimetype },
-        ]);
+        throw new AppError(
+          415,
+          'unsupported_media_type',
+          `Files of type ${file.mimetype} are not accepted.`,
+          [{ path: 'file', message: file.mimetype }],
+        );
       }
       const stored = await storage.put(scope.tenantId, file.originalname, file.buffer);
       media = { key: stored.key, mimeType: file.mimetype, fileName: file.originalname };

@@ -21,13 +21,10 @@ const userBody = newUserBody.extend({
   maxOpenTickets: z.number().int().min(1).max(1000).nullable().optional(),
 });
 
-const userPatch = userBody
-  .omit({ password: true })
-  .partial()
-  .extend({
-    password: newUserBody.shape.password.optional(),
-    active: z.boolean().optional(),
-  });
+const userPatch = userBody.omit({ password: true }).partial().extend({
+  password: newUserBody.shape.password.optional(),
+  active: z.boolean().optional(),
+});
 
 async function queueIdsOf(scope: TenantScope, userIds: number[]): Promise<Map<number, number[]>> {
   const rows = await scope.query(UserQueue).whereIn('userId', userIds);
@@ -60,14 +57,26 @@ export function userRoutes(api: ApiRegistry, services: Services) {
     }),
     handler: async ({ scope, query }) => {
       const users = scope.query(User);
-      if (query.q) users.where((where) => where.whereILike('name', `%${query.q}%`).orWhereILike('email', `%${query.q}%`));
+      if (query.q)
+        users.where((where) =>
+          where.whereILike('name', `%${query.q}%`).orWhereILike('email', `%${query.q}%`),
+        );
       if (query.role) users.where('role', query.role);
       if (query.queueId) {
-        users.whereIn('users.id', scope.query(UserQueue).where({ queueId: query.queueId }).select('userId'));
+        users.whereIn(
+          'users.id',
+          scope.query(UserQueue).where({ queueId: query.queueId }).select('userId'),
+        );
       }
       const page = await paginate(users, query, 'users.id');
-      const queues = await queueIdsOf(scope, page.data.map((user) => user.id));
-      return { ...page, data: page.data.map((user) => presentUser(user, queues.get(user.id) ?? [])) };
+      const queues = await queueIdsOf(
+        scope,
+        page.data.map((user) => user.id),
+      );
+      return {
+        ...page,
+        data: page.data.map((user) => presentUser(user, queues.get(user.id) ?? [])),
+      };
     },
   });
 
@@ -99,11 +108,16 @@ export function userRoutes(api: ApiRegistry, services: Services) {
         const inTrx = scope.within(trx);
         const count = await inTrx.query(User).resultSize();
         if (tenant.maxUsers !== null && count >= tenant.maxUsers) {
-          throw conflict('limit_reached', `This company may have at most ${tenant.maxUsers} users.`, [
-            { path: 'maxUsers', message: String(tenant.maxUsers) },
-          ]);
+          throw conflict(
+            'limit_reached',
+            `This company may have at most ${tenant.maxUsers} users.`,
+            [{ path: 'maxUsers', message: String(tenant.maxUsers) }],
+          );
         }
-        const user = await inTrx.insert(User, { ...fields, passwordHash: await hashPassword(password) });
+        const user = await inTrx.insert(User, {
+          ...fields,
+          passwordHash: await hashPassword(password),
+        });
         await setQueues(inTrx, user.id, queueIds);
         return presentUser(user, queueIds);
       });
@@ -123,7 +137,9 @@ export function userRoutes(api: ApiRegistry, services: Services) {
       const { queueIds, password, ...fields } = body;
       return db.transaction(async (trx) => {
         const inTrx = scope.within(trx);
-        const changes = password ? { ...fields, passwordHash: await hashPassword(password) } : fields;
+        const changes = password
+          ? { ...fields, passwordHash: await hashPassword(password) }
+          : fields;
         const user = await inTrx.query(User).patchAndFetchById(params.id, changes);
         if (queueIds) await setQueues(inTrx, params.id, queueIds);
         return presentUser(user, (await queueIdsOf(inTrx, [params.id])).get(params.id) ?? []);

@@ -13,7 +13,12 @@ import type { Services } from '../../lib/services';
 import type { ApiRegistry } from '../http/route';
 
 const tokenParams = z.object({ widgetToken: z.string().min(10).max(64) });
-const visitorId = z.string().trim().min(1).max(100).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+const visitorId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
 
 const postBody = z.object({
   visitorId,
@@ -22,7 +27,10 @@ const postBody = z.object({
   clientMessageId: z.string().trim().min(1).max(100).optional(),
   /** For visitors signed in on the tenant's site: their id and HMAC-SHA256(id, hmacSecret). */
   identifier: z.string().trim().min(1).max(200).optional(),
-  identifierHash: z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256').optional(),
+  identifierHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'hex SHA-256')
+    .optional(),
 });
 
 export interface VisitorMessage {
@@ -45,10 +53,18 @@ export async function webchatChannel(services: Services, widgetToken: string): P
 }
 
 /** The external id a visitor is known by: a verified site identity, or the browser's own id. */
-function visitorIdentity(services: Services, channel: Channel, body: z.infer<typeof postBody>): string {
+function visitorIdentity(
+  services: Services,
+  channel: Channel,
+  body: z.infer<typeof postBody>,
+): string {
   const secret = channelConfig(services, channel).hmacSecret as string | undefined;
   if (!body.identifier) return body.visitorId;
-  if (!secret || !body.identifierHash || !safeEqual(hmacSha256(secret, body.identifier), body.identifierHash)) {
+  if (
+    !secret ||
+    !body.identifierHash ||
+    !safeEqual(hmacSha256(secret, body.identifier), body.identifierHash)
+  ) {
     throw unauthorized('The visitor identity could not be verified.');
   }
   return `id:${body.identifier}`;

@@ -15,7 +15,12 @@ export class HttpClient {
     return new HttpClient(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const response = await fetch(this.baseUrl + url, {
       method,
       headers: {
@@ -57,7 +62,11 @@ export async function login(baseUrl: string, email: string, password: string): P
 }
 
 /** A new company with its first admin, signed in. */
-export async function createTenant(baseUrl: string, superClient: HttpClient, name?: string): Promise<TenantFixture> {
+export async function createTenant(
+  baseUrl: string,
+  superClient: HttpClient,
+  name?: string,
+): Promise<TenantFixture> {
   counter += 1;
   const tag = `${Date.now().toString(36)}${counter}`;
   const adminUser = { email: `admin-${tag}@example.com`, password: 'admin-pass-123' };
@@ -65,7 +74,8 @@ export async function createTenant(baseUrl: string, superClient: HttpClient, nam
     name: name ?? `Company ${tag}`,
     admin: { name: `Admin ${tag}`, ...adminUser },
   });
-  if (reply.status !== 201) throw new Error(`tenant creation failed: ${JSON.stringify(reply.body)}`);
+  if (reply.status !== 201)
+    throw new Error(`tenant creation failed: ${JSON.stringify(reply.body)}`);
   return {
     tenantId: reply.body.id,
     admin: await login(baseUrl, adminUser.email, adminUser.password),

@@ -18,7 +18,11 @@ export class EventRecorder {
   }
 
   /** Resolves with the first recorded event matching, waiting up to `timeoutMs` for it. */
-  waitFor(event: string, match: (payload: any) => boolean = () => true, timeoutMs = 15_000): Promise<any> {
+  waitFor(
+    event: string,
+    match: (payload: any) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<any> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = this.received.find((entry) => entry.event === event && match(entry.payload));
@@ -31,7 +35,11 @@ export class EventRecorder {
       const onEvent = () => void check();
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((wake) => wake !== onEvent);
-        reject(new Error(`no ${event} event within ${timeoutMs} ms; got ${this.received.map((r) => r.event).join(', ')}`));
+        reject(
+          new Error(
+            `no ${event} event within ${timeoutMs} ms; got ${this.received.map((r) => r.event).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       if (!check()) this.waiters.push(onEvent);
     });
@@ -42,7 +50,10 @@ export class EventRecorder {
   }
 }
 
-export async function connectSocket(baseUrl: string, auth: Record<string, string>): Promise<EventRecorder> {
+export async function connectSocket(
+  baseUrl: string,
+  auth: Record<string, string>,
+): Promise<EventRecorder> {
   const socket = io(baseUrl, { auth, transports: ['websocket'], reconnection: false });
   const recorder = new EventRecorder(socket);
   await new Promise<void>((resolve, reject) => {

@@ -44,7 +44,10 @@ export interface StackOptions {
   channelDrivers?: ChannelDrivers;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: StackOptions = {},
+): Promise<Stack> {
   const serverUrl = inject('databaseServerUrl');
   const database = `tt_test_${crypto.randomBytes(5).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: serverUrl });
@@ -63,13 +66,18 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   const db = createDb(withDatabase(serverUrl, database));
   // Workflow ids are built from tenant ids, and every test file shares one Temporal server: each
   // database numbers its tenants from its own random start, so runs of other files never collide.
-  await db.raw(`ALTER SEQUENCE tenants_id_seq RESTART WITH ${crypto.randomInt(1_000, 1_000_000_000)}`);
+  await db.raw(
+    `ALTER SEQUENCE tenants_id_seq RESTART WITH ${crypto.randomInt(1_000, 1_000_000_000)}`,
+  );
   const address = inject('temporalAddress');
   const temporal = await createTemporalClient({ address, namespace: config.temporalNamespace });
   const services = createServices({
     config,
     db,
-    secrets: { jwtSecret: config.jwtSecret as string, encryptionKey: config.encryptionKey as string },
+    secrets: {
+      jwtSecret: config.jwtSecret as string,
+      encryptionKey: config.encryptionKey as string,
+    },
     temporal,
     log,
   });

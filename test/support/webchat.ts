@@ -22,7 +22,9 @@ export class Visitor {
     });
   }
 
-  async conversation(after = 0): Promise<{ id: number; direction: string; body: string; status: string }[]> {
+  async conversation(
+    after = 0,
+  ): Promise<{ id: number; direction: string; body: string; status: string }[]> {
     const reply = await this.http.get(
       `/api/v1/public/webchat/${this.widgetToken}/messages?visitorId=${this.visitorId}&after=${after}`,
     );
@@ -30,12 +32,17 @@ export class Visitor {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
