@@ -9,6 +9,8 @@ export interface ChannelSessionInput {
   channelId: number;
   /** Waits between failed sessions: the first one, doubled per failure up to the maximum. */
   backoff: { initialMs: number; maxMs: number };
+  /** History events after which the run continues as new; tests lower it. */
+  historyLimit?: number;
   /** State carried over by continue-as-new; absent on the first run. */
   carried?: { failures: number; pending: SessionCommand | null; attempt: number };
 }

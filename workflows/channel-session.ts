@@ -127,7 +127,8 @@ export async function channelSessionWorkflow(input: ChannelSessionInput): Promis
     status.retryAt = null;
 
     const info = workflowInfo();
-    if (info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || info.continueAsNewSuggested) {
+    const limit = input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+    if (info.historyLength > limit || info.continueAsNewSuggested) {
       await continueAsNew<typeof channelSessionWorkflow>({
         ...input,
         carried: { failures, pending, attempt: status.attempt },

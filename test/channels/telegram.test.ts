@@ -1,6 +1,11 @@
 // Telegram bots end to end: long polling under session supervision, or webhook mode behind
 // the secret-token check, against a local Bot API server that telegraf talks to for real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchAttributes } from '../../temporal/search-attributes';
+import {
+  channelSessionWorkflowId,
+  type ChannelSessionInput,
+} from '../../workflows/channel-session-api';
 import { FakeTelegramServer } from '../fakes/telegram-server';
 import { createTenant, HttpClient, login, type TenantFixture } from '../support/http';
 import { connectSocket, type EventRecorder } from '../support/socket';
@@ -201,6 +206,48 @@ describe('Telegram in polling mode', () => {
     expect(view.reason).toMatch(/rejected the bot token.*Retrying in/);
     await tenant.admin.post(`/api/v1/channels/${id}/stop`);
     await waitForStatus(id, 'stopped');
+  });
+
+  it('keeps the history of a failing supervisor small by continuing as new, still searchable', async () => {
+    const created = await tenant.admin.post('/api/v1/channels', {
+      type: 'telegram',
+      name: 'Long failing',
+      config: { token: '124:revoked-too', apiRoot: telegram.url },
+    });
+    const id = created.body.id as number;
+    const workflowId = channelSessionWorkflowId(tenant.tenantId, id);
+    const { workflow } = stack.services.temporal;
+    await workflow.getHandle(workflowId).terminate('restarted with a small history limit');
+    const input: ChannelSessionInput = {
+      tenantId: tenant.tenantId,
+      channelId: id,
+      backoff: { initialMs: 100, maxMs: 200 },
+      historyLimit: 40,
+    };
+    await workflow.start('channelSessionWorkflow', {
+      workflowId,
+      taskQueue: stack.config.temporalTaskQueue,
+      args: [input],
+      typedSearchAttributes: searchAttributes({ TenantId: tenant.tenantId, ChannelId: id }),
+    });
+
+    const runs = await eventually(
+      'two runs that continued as new',
+      async () => {
+        const found: string[] = [];
+        const query = `ChannelId = "${id}" AND TenantId = "${tenant.tenantId}" AND ExecutionStatus = "ContinuedAsNew"`;
+        for await (const run of workflow.list({ query })) found.push(run.runId);
+        return found.length >= 2 ? found : undefined;
+      },
+      60_000,
+    );
+    const current = await workflow.getHandle(workflowId).describe();
+    expect(current.status.name).toBe('RUNNING');
+    expect(current.historyLength).toBeLessThan(80);
+    // Every run ended after a failure; the count travels on, so the backoff keeps growing.
+    const view = await status(id);
+    expect(view.supervisor.failures).toBeGreaterThanOrEqual(runs.length);
+    await tenant.admin.post(`/api/v1/channels/${id}/stop`);
   });
 
   it('fails a reply to someone who blocked the bot, saying why', async () => {
