@@ -112,7 +112,7 @@ describe('auto-close', () => {
 
 describe('out of hours', () => {
   it('answers once per closed period, not on every message', async () => {
-    const { tenant, visitor, ticketOf } = await desk(
+    const { tenant, visitor } = await desk(
       {},
       {
         // Open one minute a week: closed whenever the test runs, bar that minute.
