@@ -23,6 +23,7 @@ declare module 'vitest' {
 let temporal: DevServer | undefined;
 let embedded: EmbeddedDatabase | undefined;
 let tmpDir: string | undefined;
+let dropTemplate: (() => Promise<void>) | undefined;
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -60,10 +61,16 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('databaseServerUrl', databaseServerUrl);
   project.provide('templateDatabase', templateDatabase);
+  dropTemplate = async () => {
+    const cleanup = knexFactory({ client: 'pg', connection: databaseServerUrl });
+    await cleanup.raw(`DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`);
+    await cleanup.destroy();
+  };
   project.provide('workflowBundlePath', workflowBundlePath);
 }
 
 export async function teardown() {
+  await dropTemplate?.();
   await temporal?.stop();
   await embedded?.stop();
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
