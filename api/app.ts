@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Services } from '../lib/services';
 import { authenticate } from './auth/middleware';
 import { TokenService } from './auth/tokens';
+import { compressedStatic } from './http/compressed-static';
 import { errorHandler } from './http/errors';
 import { ApiRegistry } from './http/route';
 import { apiTokenRoutes } from './routes/api-tokens';
@@ -153,6 +154,7 @@ export function createApp(services: Services, options: AppOptions = {}): ApiApp 
   );
 
   if (fs.existsSync(path.join(config.webDistDir, 'index.html'))) {
+    app.use(compressedStatic(config.webDistDir));
     app.use(express.static(config.webDistDir, { index: false, maxAge: '1h' }));
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
       res.sendFile(path.join(config.webDistDir, 'index.html'));

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../temporal/search-attributes';
 import { createAgent, createTenant, HttpClient, login, type TenantFixture } from './support/http';
@@ -252,6 +253,23 @@ describe('API description', () => {
     const init = await anonymous.get('/api/docs/init.js');
     expect(String(init.body)).toContain('/api/v1/openapi.json');
   });
+});
+
+describe('web app', () => {
+  it.skipIf(!fs.existsSync('web/dist/index.html'))(
+    'serves the built app, its scripts gzipped',
+    async () => {
+      const page = await fetch(`${stack.url}/tickets/42`);
+      const html = await page.text();
+      expect(html).toContain('<div id="app"');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1] as string;
+      const asset = await fetch(`${stack.url}${script}`, {
+        headers: { 'accept-encoding': 'gzip' },
+      });
+      expect(asset.headers.get('content-encoding')).toBe('gzip');
+      expect((await asset.text()).length).toBeGreaterThan(1000);
+    },
+  );
 });
 
 describe('Temporal', () => {
