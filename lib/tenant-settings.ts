@@ -24,7 +24,8 @@ export const timeZoneSchema = z.string().refine(
   { message: 'unknown time zone' },
 );
 
-const minutes = z
+/** A timer length in minutes, up to 30 days; null turns the timer off. */
+export const timerMinutes = z
   .number()
   .int()
   .min(1)
@@ -39,10 +40,10 @@ export const settingsSchema = z
     ignoreGroups: z.boolean(),
     rejectCalls: z.boolean(),
     rejectCallMessage: z.string().max(1000).nullable(),
-    autoCloseMinutes: minutes,
+    autoCloseMinutes: timerMinutes,
     autoCloseMessage: z.string().max(4000).nullable(),
-    slaMinutes: minutes,
-    agentIdleMinutes: minutes,
+    slaMinutes: timerMinutes,
+    agentIdleMinutes: timerMinutes,
     farewellMessage: z.string().max(4000).nullable(),
   })
   .strict()

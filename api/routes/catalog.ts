@@ -3,14 +3,9 @@ import { z } from 'zod';
 import { QuickReply, Queue, Tag } from '../../db/models';
 import { crudRoutes } from '../http/crud';
 import type { ApiRegistry } from '../http/route';
+import { timerMinutes } from '../../lib/tenant-settings';
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'use a colour like #1976d2');
-const minutes = z
-  .number()
-  .int()
-  .min(1)
-  .max(60 * 24 * 30)
-  .nullable();
 
 export function catalogRoutes(api: ApiRegistry) {
   crudRoutes(api, {
@@ -26,9 +21,9 @@ export function catalogRoutes(api: ApiRegistry) {
       color: color.optional(),
       distribution: z.enum(['manual', 'round_robin', 'least_busy']).optional(),
       maxOpenPerAgent: z.number().int().min(1).max(1000).nullable().optional(),
-      slaMinutes: minutes.optional(),
-      autoCloseMinutes: minutes.optional(),
-      agentIdleMinutes: minutes.optional(),
+      slaMinutes: timerMinutes.optional(),
+      autoCloseMinutes: timerMinutes.optional(),
+      agentIdleMinutes: timerMinutes.optional(),
       greetingMessage: z.string().max(4000).nullable().optional(),
     }),
   });
